@@ -1,0 +1,19 @@
+"""Compiler options for yubin's own code: the one place warnings are set."""
+
+# Warnings are errors in project code. Third-party and system code is not
+# compiled by this workspace, so these apply to everything we build.
+YUBIN_COPTS = [
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wshadow",
+    "-Wnon-virtual-dtor",
+    "-Wformat=2",
+    "-Wno-unused-parameter",
+    # Designated initializers may leave members at their defaults.
+    "-Wno-missing-field-initializers",
+]
+
+# Fuzz targets are built with clang and libFuzzer (bazel build --config=fuzz).
+YUBIN_FUZZ_COPTS = YUBIN_COPTS + ["-fsanitize=fuzzer,address"]
+YUBIN_FUZZ_LINKOPTS = ["-fsanitize=fuzzer,address"]
