@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Counts test results from a Bazel build event file and the test.xml files.
 
-usage: test_report.py BUILD_EVENTS_JSON
+usage: test_report.py BUILD_EVENTS_JSON [EXTRA_RESULTS]
+
+EXTRA_RESULTS holds lines "PASS name" or "FAIL name" for checks that are not
+Bazel tests (the short fuzz runs).
 
 Prints one line per failed or unbuilt test and per skipped case, then the
 closing line "N passed, N failed[, N skipped]". Exits 1 when anything failed
@@ -37,7 +40,7 @@ def count_xml(path):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.stderr.write(__doc__)
         return 2
     results = {}   # label -> list of test.xml paths (one per shard/run)
@@ -79,6 +82,15 @@ def main():
     for label in sorted(unbuilt - set(results)):
         print("FAILED %s: did not build" % label)
         failed += 1
+    if len(sys.argv) == 3:
+        with open(sys.argv[2]) as extra:
+            for entry in extra:
+                verdict, _, name = entry.strip().partition(" ")
+                if verdict == "PASS":
+                    passed += 1
+                elif verdict == "FAIL":
+                    failed += 1
+                    print("FAILED %s" % name)
     line = "%d passed, %d failed" % (passed, failed)
     if skipped:
         line += ", %d skipped" % skipped
