@@ -6,9 +6,10 @@
 // Reads the whole message and the whole envelope; only when the envelope is
 // complete ("F...\0" "T...\0"... "\0") does it store DIR/N.msg and DIR/N.env
 // (written under a temporary name, then renamed, .env last) and print
-// "queued N" on stderr. QUEUE_RECORDER_EXIT=code makes it read everything
-// and exit with that code without storing anything. An incomplete envelope
-// exits 91, a read error 54, a write error 53.
+// "queued N" on stderr. A file DIR/exit-code holding a number makes it read
+// everything and exit with that code without storing anything (the queue
+// failing). An incomplete envelope exits 91, a read error 54, a write error
+// 53, no QUEUE_RECORDER_DIR 55.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -60,12 +61,15 @@ int main() {
   std::string message, envelope;
   if (!ReadAll(0, &message)) return 54;
   if (!ReadAll(1, &envelope)) return 54;
-  if (const char* code = std::getenv("QUEUE_RECORDER_EXIT")) {
-    return std::atoi(code);
-  }
-  if (!EnvelopeComplete(envelope)) return 91;
   const char* dir = std::getenv("QUEUE_RECORDER_DIR");
   if (dir == nullptr) return 55;
+  if (FILE* f = std::fopen((std::string(dir) + "/exit-code").c_str(), "r")) {
+    int code = 81;
+    if (std::fscanf(f, "%d", &code) != 1) code = 81;
+    std::fclose(f);
+    return code;
+  }
+  if (!EnvelopeComplete(envelope)) return 91;
   std::string id = std::to_string(getpid());
   std::string base = std::string(dir) + "/" + id;
   if (!WriteFile(base + ".msg", message)) return 53;

@@ -133,13 +133,14 @@ bool ReceiveData(Connection& conn, Session& session, QueueClient& queue,
     std::string_view in = conn.buffered();
     if (in.empty()) {
       Connection::Wait w = conn.Fill();
-      if (w == Connection::Wait::kTimeout) {
-        queue.Abort();
-        conn.Reply(session.OnTimeout().text);
-        return false;
-      }
       if (w != Connection::Wait::kReady) {
-        queue.Abort();  // gone before the final reply: nothing is queued
+        queue.Abort();  // no final reply: nothing is queued
+        Log("message " + id + ": client " +
+            (w == Connection::Wait::kTimeout ? "timed out" : "left") +
+            " during DATA; nothing queued");
+        if (w == Connection::Wait::kTimeout) {
+          conn.Reply(session.OnTimeout().text);
+        }
         return false;
       }
       continue;
