@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,12 +70,13 @@ Status QueueClient::Start(const std::string& program) {
   pid_t pid = fork();
   if (pid < 0) return Status::FromErrno("fork", errno);
   if (pid == 0) {
-    // All pipe ends are >= 3 (0, 1 and 2 are open), so dup2 cannot clobber
-    // one source with another; the originals close on exec.
+    // All pipe ends are >= 3 (RunSmtpd keeps 0, 1 and 2 open), so dup2
+    // cannot clobber one source with another; the originals close on exec.
     if (dup2(msg_r.get(), 0) < 0 || dup2(env_r.get(), 1) < 0 ||
         dup2(err_w.get(), 2) < 0) {
       _exit(71);
     }
+    signal(SIGPIPE, SIG_DFL);  // ignored in yubin-smtpd, not in the queue
     char* argv[] = {const_cast<char*>(program.c_str()), nullptr};
     execv(program.c_str(), argv);
     _exit(errno == ENOENT ? 55 : 81);

@@ -1,5 +1,6 @@
 #include "lib/smtp/server.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -102,13 +103,19 @@ class Connection {
   std::string pending_;
 };
 
-// True when the client sent something (or hung up) before the greeting.
-bool TalksBeforeGreeting(int in_fd, std::chrono::milliseconds delay) {
+enum class Pregreet { kQuiet, kTalked, kGone };
+
+// Waits out the greeting delay, watching for a client that talks first.
+Pregreet WatchBeforeGreeting(int in_fd, std::chrono::milliseconds delay) {
   struct pollfd p = {in_fd, POLLIN, 0};
   for (;;) {
     int r = poll(&p, 1, static_cast<int>(delay.count()));
     if (r < 0 && errno == EINTR) continue;
-    return r > 0;
+    if (r <= 0) return Pregreet::kQuiet;
+    char c;
+    ssize_t n = ReadRetry(in_fd, &c, 1);
+    if (n < 0 && errno == EAGAIN) return Pregreet::kQuiet;
+    return n > 0 ? Pregreet::kTalked : Pregreet::kGone;
   }
 }
 
@@ -168,6 +175,12 @@ bool ReceiveData(Connection& conn, Session& session, QueueClient& queue,
 
 int RunSmtpd(int in_fd, int out_fd) {
   signal(SIGPIPE, SIG_IGN);
+  // The queue program's pipes must not land on 0, 1 or 2.
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) {
+      return kExitTemporary;
+    }
+  }
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
   std::string control_dir = YubinRoot() + "/control";
@@ -199,11 +212,15 @@ int RunSmtpd(int in_fd, int out_fd) {
   Connection conn(in_fd, out_fd, static_cast<int>(timeout_ms64));
 
   std::chrono::milliseconds delay = GreetDelay();
-  if (delay.count() > 0 && TalksBeforeGreeting(in_fd, delay)) {
-    Log("client " + config.remote_ip + " talked before the greeting");
-    conn.Reply(session.OnEarlyTalk().text);
-    (void)conn.Flush();
-    return kExitOk;
+  if (delay.count() > 0) {
+    Pregreet early = WatchBeforeGreeting(in_fd, delay);
+    if (early == Pregreet::kGone) return kExitOk;
+    if (early == Pregreet::kTalked) {
+      Log("client " + config.remote_ip + " talked before the greeting");
+      conn.Reply(session.OnEarlyTalk().text);
+      (void)conn.Flush();
+      return kExitOk;
+    }
   }
   conn.Reply(session.Greeting());
 
