@@ -72,6 +72,28 @@ class Connection {
       return Wait::kReady;
     }
   }
+  enum class Line { kLine, kTooLong, kTimeout, kGone };
+  // The next command line (without its '\n'). A line over
+  // kMaxCommandLineBytes is read to its end and dropped: kTooLong.
+  Line NextLine(std::string* line) {
+    bool too_long = false;
+    for (;;) {
+      std::string_view in = buffered();
+      size_t nl = in.find('\n');
+      if (nl != std::string_view::npos) {
+        if (!too_long) line->assign(in.substr(0, nl));
+        Consume(nl + 1);
+        return too_long ? Line::kTooLong : Line::kLine;
+      }
+      if (too_long || in.size() >= kMaxCommandLineBytes) {
+        too_long = true;
+        Consume(in.size());
+      }
+      Wait w = Fill();
+      if (w == Wait::kTimeout) return Line::kTimeout;
+      if (w != Wait::kReady) return Line::kGone;
+    }
+  }
   void Reply(std::string_view text) { pending_ += text; }
   // Writes pending replies; false when the client does not take them in
   // time or is gone.
@@ -164,7 +186,7 @@ bool ReceiveData(Connection& conn, Session& session, QueueClient& queue,
     queue.Abort();
   }
   Reply reply = session.OnDataEnd(result, outcome);
-  Log("message " + id + " from <" + Env("TCPREMOTEIP") + "> " +
+  Log("message " + id + " from " + Env("TCPREMOTEIP") + ": " +
       std::to_string(result.bytes) + " bytes: " +
       reply.text.substr(0, reply.text.size() - 2));
   conn.Reply(reply.text);
@@ -227,44 +249,16 @@ int RunSmtpd(int in_fd, int out_fd) {
   const std::string id_base =
       std::to_string(time(nullptr)) + "." + std::to_string(getpid());
   int messages = 0;
-  bool discarding = false;  // inside an over-long line
   for (;;) {
-    std::string_view in = conn.buffered();
-    size_t nl = in.find('\n');
-    if (discarding) {
-      conn.Consume(nl == std::string_view::npos ? in.size() : nl + 1);
-      if (nl != std::string_view::npos) {
-        discarding = false;
-        Reply r = session.OnLineTooLong();
-        conn.Reply(r.text);
-        if (r.action == Action::kClose) break;
-      }
-      if (nl == std::string_view::npos) {
-        Connection::Wait w = conn.Fill();
-        if (w == Connection::Wait::kTimeout) {
-          conn.Reply(session.OnTimeout().text);
-          break;
-        }
-        if (w != Connection::Wait::kReady) return kExitOk;
-      }
-      continue;
+    std::string line;
+    Connection::Line got = conn.NextLine(&line);
+    if (got == Connection::Line::kGone) return kExitOk;
+    if (got == Connection::Line::kTimeout) {
+      conn.Reply(session.OnTimeout().text);
+      break;
     }
-    if (nl == std::string_view::npos) {
-      if (in.size() >= kMaxCommandLineBytes) {
-        discarding = true;
-        continue;
-      }
-      Connection::Wait w = conn.Fill();
-      if (w == Connection::Wait::kTimeout) {
-        conn.Reply(session.OnTimeout().text);
-        break;
-      }
-      if (w != Connection::Wait::kReady) return kExitOk;
-      continue;
-    }
-    std::string line(in.substr(0, nl));
-    conn.Consume(nl + 1);
-    Reply r = session.OnCommandLine(line);
+    Reply r = got == Connection::Line::kTooLong ? session.OnLineTooLong()
+                                                : session.OnCommandLine(line);
     conn.Reply(r.text);
     if (r.action == Action::kClose) break;
     if (r.action != Action::kStartData) continue;
