@@ -1,0 +1,104 @@
+#include "lib/smtp/data_decoder.h"
+
+#include <cstring>
+
+namespace yubin::smtp {
+namespace {
+
+bool HasPrefix(const char* prefix, size_t len, const char* want) {
+  size_t n = std::strlen(want);
+  return len >= n && std::memcmp(prefix, want, n) == 0;
+}
+
+}  // namespace
+
+void DataDecoder::Emit(char c, std::string* out) {
+  if (c == '\0') result_.nul = true;
+  if (in_header_ && prefix_len_ < kPrefixBytes) {
+    prefix_[prefix_len_++] =
+        (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  ++line_len_;
+  ++result_.bytes;
+  if (max_bytes_ != 0 && result_.bytes > max_bytes_) result_.too_big = true;
+  if (!result_.too_big && !marked()) out->push_back(c);
+}
+
+// A CRLF ended the line: the queue gets a plain LF.
+void DataDecoder::EndLine(std::string* out) {
+  if (in_header_) {
+    if (line_len_ == 0) {
+      in_header_ = false;
+    } else if (HasPrefix(prefix_, prefix_len_, "received:") ||
+               HasPrefix(prefix_, prefix_len_, "delivered-to:")) {
+      if (result_.hops <= kMaxHops) ++result_.hops;
+    }
+  }
+  prefix_len_ = 0;
+  line_len_ = 0;
+  ++result_.bytes;
+  if (max_bytes_ != 0 && result_.bytes > max_bytes_) result_.too_big = true;
+  if (!result_.too_big && !marked()) out->push_back('\n');
+}
+
+size_t DataDecoder::Feed(std::string_view in, std::string* out) {
+  size_t i = 0;
+  while (i < in.size() && state_ != State::kDone) {
+    char c = in[i++];
+    switch (state_) {
+      case State::kLineStart:
+        if (c == '.') {
+          state_ = State::kDot;
+          break;
+        }
+        [[fallthrough]];
+      case State::kInLine:
+        if (c == '\r') {
+          state_ = State::kCr;
+        } else {
+          // A bare LF is kept in the line: it never starts a new one, so
+          // "\n.\r\n" cannot end the data.
+          if (c == '\n') result_.bare_cr_or_lf = true;
+          Emit(c, out);
+          state_ = State::kInLine;
+        }
+        break;
+      case State::kDot:
+        // The leading dot is transparency (RFC 5321 4.5.2): drop it.
+        if (c == '\r') {
+          state_ = State::kDotCr;
+        } else {
+          if (c == '\n') result_.bare_cr_or_lf = true;
+          Emit(c, out);
+          state_ = State::kInLine;
+        }
+        break;
+      case State::kDotCr:
+        if (c == '\n') {
+          state_ = State::kDone;
+        } else {
+          result_.bare_cr_or_lf = true;
+          Emit('\r', out);
+          --i;  // look at c again in the line
+          state_ = State::kInLine;
+        }
+        break;
+      case State::kCr:
+        if (c == '\n') {
+          EndLine(out);
+          state_ = State::kLineStart;
+        } else {
+          result_.bare_cr_or_lf = true;
+          Emit('\r', out);
+          --i;
+          state_ = State::kInLine;
+        }
+        break;
+      case State::kDone:
+        break;
+    }
+  }
+  return i;
+}
+
+}  // namespace yubin::smtp

@@ -1,0 +1,101 @@
+#include "lib/smtp/data_decoder.h"
+
+#include <gtest/gtest.h>
+
+namespace yubin::smtp {
+namespace {
+
+struct Decoded {
+  std::string out;
+  size_t consumed = 0;
+  bool done = false;
+  DataResult result;
+};
+
+Decoded Decode(std::string_view in, uint64_t max = 0, size_t chunk = 0) {
+  DataDecoder d(max);
+  Decoded r;
+  if (chunk == 0) chunk = in.size() ? in.size() : 1;
+  while (r.consumed < in.size() && !d.done()) {
+    std::string_view piece = in.substr(r.consumed, chunk);
+    r.consumed += d.Feed(piece, &r.out);
+  }
+  r.done = d.done();
+  r.result = d.result();
+  return r;
+}
+
+TEST(DataDecoderTest, UnstuffsDotsAndConvertsLineEnds) {
+  std::string in = "Subject: x\r\n\r\n..leading dot\r\n.x\r\nend\r\n.\r\nQUIT\r\n";
+  for (size_t chunk : {size_t{0}, size_t{1}, size_t{2}, size_t{7}}) {
+    Decoded d = Decode(in, 0, chunk);
+    EXPECT_TRUE(d.done) << "chunk " << chunk;
+    EXPECT_EQ(d.out, "Subject: x\n\n.leading dot\nx\nend\n") << chunk;
+    EXPECT_EQ(in.substr(d.consumed), "QUIT\r\n") << chunk;
+    EXPECT_TRUE(d.result.acceptable());
+    EXPECT_EQ(d.result.bytes, d.out.size());
+  }
+}
+
+TEST(DataDecoderTest, EmptyMessage) {
+  Decoded d = Decode(".\r\n");
+  EXPECT_TRUE(d.done);
+  EXPECT_EQ(d.out, "");
+}
+
+TEST(DataDecoderTest, OnlyCrlfDotCrlfEndsTheData) {
+  // Every smuggling variant: none of them ends the data, all mark it.
+  const char* tricks[] = {
+      "a\n.\nMAIL FROM:<x@y>\r\n",   "a\n.\r\nMAIL FROM:<x@y>\r\n",
+      "a\r.\r\nMAIL FROM:<x@y>\r\n", "a\r\n.\nMAIL FROM:<x@y>\r\n",
+      "a\r\n.\rMAIL FROM:<x@y>\r\n", "a\r\n.\r\r\nMAIL\r\n",
+  };
+  for (const char* t : tricks) {
+    Decoded d = Decode(t);
+    EXPECT_FALSE(d.done) << t;
+    EXPECT_TRUE(d.result.bare_cr_or_lf) << t;
+    EXPECT_FALSE(d.result.acceptable()) << t;
+    // The real end still ends it.
+    Decoded whole = Decode(std::string(t) + ".\r\n");
+    EXPECT_TRUE(whole.done) << t;
+    EXPECT_TRUE(whole.result.bare_cr_or_lf) << t;
+  }
+}
+
+TEST(DataDecoderTest, EightBitPassesNulIsMarked) {
+  Decoded d = Decode("caf\xc3\xa9 \xff\x80\r\n.\r\n");
+  EXPECT_TRUE(d.result.acceptable());
+  EXPECT_EQ(d.out, "caf\xc3\xa9 \xff\x80\n");
+  d = Decode(std::string("a\0b\r\n.\r\n", 8));
+  EXPECT_TRUE(d.done);
+  EXPECT_TRUE(d.result.nul);
+}
+
+TEST(DataDecoderTest, SizeLimitReadsToTheEnd) {
+  std::string body(100, 'x');
+  std::string in = body + "\r\n" + body + "\r\n.\r\n";
+  Decoded d = Decode(in, 150);
+  EXPECT_TRUE(d.done);
+  EXPECT_TRUE(d.result.too_big);
+  EXPECT_LE(d.out.size(), 150u) << "nothing past the limit is emitted";
+  EXPECT_EQ(d.consumed, in.size());
+  Decoded fits = Decode(in, 202);
+  EXPECT_FALSE(fits.result.too_big);
+  EXPECT_EQ(fits.result.bytes, 202u);
+}
+
+TEST(DataDecoderTest, CountsHopsOnlyInTheHeader) {
+  std::string in;
+  for (int i = 0; i < kMaxHops; ++i) {
+    in += (i % 2) ? "Received: from x\r\n" : "DELIVERED-TO: a@b\r\n";
+  }
+  Decoded d = Decode(in + "\r\nReceived: in body\r\n.\r\n");
+  EXPECT_EQ(d.result.hops, kMaxHops);
+  EXPECT_FALSE(d.result.loop());
+  d = Decode("Received: one more\r\n" + in + "\r\n.\r\n");
+  EXPECT_TRUE(d.result.loop());
+  EXPECT_FALSE(d.result.acceptable());
+}
+
+}  // namespace
+}  // namespace yubin::smtp
