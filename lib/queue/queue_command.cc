@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "lib/base/fatal.h"
 #include "lib/base/mail_date.h"
@@ -18,6 +19,7 @@ namespace {
 constexpr char kCrashVariable[] = "YUBIN_QUEUE_CRASH_AT";
 
 void OnAlarm(int) { ::_exit(kQueueTimeout); }
+void OnOutOfMemory() { ::_exit(kQueueNoMemory); }
 
 }  // namespace
 
@@ -42,6 +44,9 @@ int RunQueueCommand(int argc, char** argv) {
   // The trigger's reader may go away mid-write; that must not kill an
   // injection that has already committed.
   ::signal(SIGPIPE, SIG_IGN);
+  // qmail-queue's answer to a failed allocation: 51, temporary. Whatever
+  // was written stays uncommitted and is cleaned up later.
+  std::set_new_handler(OnOutOfMemory);
   ::signal(SIGALRM, OnAlarm);
   ::alarm(kInjectionTimeoutSeconds);
 
