@@ -1,5 +1,6 @@
 // yubin-queue through its real interface: exit codes, what lands in the
 // queue, file modes, the hashed layout, concurrent injections.
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -9,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/base/fd.h"
 #include "lib/queue/layout.h"
+#include "lib/queue/trigger.h"
 #include "tests/harness/harness.h"
 #include "tests/queue_fixture.h"
 
@@ -49,6 +52,21 @@ TEST(QueueTest, QueuesMessageAndEnvelope) {
   EXPECT_EQ(s.areas["mess"], 1u);
   EXPECT_EQ(s.areas["intd"], 0u);
   EXPECT_EQ(s.tmp, 0u);
+}
+
+TEST(QueueTest, WakesTheManagerThroughTheTrigger) {
+  QueueRoot root = MakeQueueRoot();
+  UniqueFd trigger = queue::OpenTriggerForManager(root.queue);
+  ASSERT_TRUE(trigger.valid());
+  ProcessResult r = Inject(root, "x\n", Envelope("a", {"b"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct pollfd p = {trigger.get(), POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 5000), 1) << "no wake-up within 5 s";
+  EXPECT_EQ(queue::DrainTrigger(trigger.get()), 1u);
+  // A failed injection does not wake the manager.
+  ProcessResult bad = Inject(root, "x\n", "Xbad\0\0"s);
+  ASSERT_EQ(bad.exit_code, 91);
+  EXPECT_EQ(queue::DrainTrigger(trigger.get()), 0u);
 }
 
 TEST(QueueTest, ExitCodesAreQmailQueues) {
