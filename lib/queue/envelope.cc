@@ -1,5 +1,7 @@
 #include "lib/queue/envelope.h"
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 
 namespace yubin::queue {
@@ -67,20 +69,20 @@ std::string FormatInjectorRecords(uid_t uid, pid_t pid, int64_t birth) {
 
 namespace {
 
-// One "<letter><decimal>\0" record at the front of *rest.
+// One "<letter><decimal>\0" record at the front of *rest, in canonical form
+// (no leading zeros), at most INT64_MAX.
 std::optional<int64_t> TakeNumberRecord(std::string_view* rest, char letter) {
-  // Enough digits for any int64; a longer record is malformed.
-  constexpr size_t kMaxDigits = 19;
   if (rest->empty() || (*rest)[0] != letter) return std::nullopt;
   size_t nul = rest->find('\0');
-  if (nul == std::string_view::npos || nul < 2 || nul - 1 > kMaxDigits) {
-    return std::nullopt;
-  }
+  if (nul == std::string_view::npos || nul < 2) return std::nullopt;
+  if (nul > 2 && (*rest)[1] == '0') return std::nullopt;
   int64_t value = 0;
   for (size_t i = 1; i < nul; ++i) {
     char c = (*rest)[i];
     if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
+    int64_t digit = c - '0';
+    if (value > (INT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
   }
   rest->remove_prefix(nul + 1);
   return value;
@@ -96,6 +98,10 @@ Result<QueuedEnvelope> ParseQueuedEnvelope(std::string_view file) {
   std::optional<int64_t> birth =
       pid ? TakeNumberRecord(&rest, 't') : std::nullopt;
   if (!birth) return Status::Permanent("envelope file: bad u/p/t records");
+  if (*uid > std::numeric_limits<uid_t>::max() ||
+      *pid > std::numeric_limits<pid_t>::max()) {
+    return Status::Permanent("envelope file: uid or pid out of range");
+  }
   out.uid = static_cast<uid_t>(*uid);
   out.pid = static_cast<pid_t>(*pid);
   out.birth = *birth;

@@ -111,6 +111,19 @@ TEST(QueuedEnvelopeTest, RejectsDamagedFiles) {
   EXPECT_FALSE(ParseQueuedEnvelope(records + "Fa\0Tb\0"s).ok()) << "truncated";
   EXPECT_FALSE(ParseQueuedEnvelope(records + "Fa\0\0x"s).ok()) << "trailing";
   EXPECT_FALSE(ParseQueuedEnvelope("u99999999999999999999\0p2\0t3\0Fa\0\0"s).ok());
+  EXPECT_FALSE(ParseQueuedEnvelope("u9999999999999999999\0p2\0t3\0Fa\0\0"s).ok())
+      << "over INT64_MAX";
+  EXPECT_FALSE(ParseQueuedEnvelope("u01\0p2\0t3\0Fa\0\0"s).ok())
+      << "leading zero: not the canonical form";
+  EXPECT_TRUE(ParseQueuedEnvelope("u0\0p2\0t3\0Fa\0\0"s).ok());
+}
+
+// Found by envelope_fuzz: a pid beyond pid_t was truncated, so the parsed
+// record no longer matched the file.
+TEST(QueuedEnvelopeTest, FuzzPidOutOfRange) {
+  EXPECT_FALSE(ParseQueuedEnvelope("u1\0p333333333333332\0t3\0Fa\0\0"s).ok());
+  EXPECT_FALSE(ParseQueuedEnvelope("u4294967296\0p1\0t3\0Fa\0\0"s).ok());
+  EXPECT_TRUE(ParseQueuedEnvelope("u4294967295\0p2147483647\0t3\0Fa\0\0"s).ok());
 }
 
 }  // namespace
