@@ -1,0 +1,223 @@
+#include "lib/queue/enqueue.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <vector>
+
+#include "lib/base/durable_file.h"
+#include "lib/base/fd.h"
+#include "lib/queue/envelope.h"
+#include "lib/queue/trigger.h"
+
+namespace yubin::queue {
+namespace {
+
+// Bytes copied per read(2)/write(2) of the message and envelope.
+constexpr size_t kCopyBufferSize = 64 * 1024;
+
+// Errors that mean "the disk could not take the data" rather than "the queue
+// directory is broken": reported as write errors (53).
+bool IsWriteErrno(int err) {
+  return err == ENOSPC || err == EDQUOT || err == EIO || err == EROFS;
+}
+
+class Injection {
+ public:
+  explicit Injection(const EnqueueRequest& request) : request_(request) {}
+  ~Injection() { RemoveUncommitted(); }
+
+  EnqueueResult Run(int message_fd, int envelope_fd);
+
+ private:
+  void CrashPoint(EnqueueStep step) const {
+    if (request_.crash_before_step == static_cast<int>(step)) {
+      ::raise(SIGKILL);
+    }
+  }
+  EnqueueResult Fail(int code, std::string error) {
+    return EnqueueResult{.exit_code = code, .error = std::move(error),
+                         .id = id_};
+  }
+  EnqueueResult FailErrno(int code, const std::string& what, int err) {
+    return Fail(code, Status::FromErrno(what, err).message());
+  }
+  // Undoes a failed injection: the envelope first, the content last, so an
+  // id never appears in intd/ without its mess/ file.
+  void RemoveUncommitted() {
+    if (committed_) return;
+    if (!intd_path_.empty()) ::unlink(intd_path_.c_str());
+    if (!mess_path_.empty()) ::unlink(mess_path_.c_str());
+    if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
+  }
+  EnqueueResult CopyMessage(int message_fd, int out);
+  EnqueueResult CopyEnvelope(int envelope_fd, int out);
+
+  const EnqueueRequest& request_;
+  MessageId id_ = 0;
+  bool committed_ = false;
+  std::string tmp_path_;   // set while tmp/ holds our file
+  std::string mess_path_;  // set once linked into mess/
+  std::string intd_path_;  // set while intd/ holds our envelope
+};
+
+EnqueueResult Injection::CopyMessage(int message_fd, int out) {
+  std::vector<char> buf(kCopyBufferSize);
+  const std::string& received = request_.received_line;
+  if (received.size() > buf.size()) {
+    return Fail(kQueueInternalBug, "Received line longer than the buffer");
+  }
+  size_t used = received.copy(buf.data(), received.size());
+  for (;;) {
+    ssize_t n = ReadRetry(message_fd, buf.data() + used, buf.size() - used);
+    if (n < 0) return FailErrno(kQueueReadError, "read message", errno);
+    used += static_cast<size_t>(n);
+    if (n == 0 || used == buf.size()) {
+      Status s = WriteAll(out, std::string_view(buf.data(), used));
+      if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write message").message());
+      used = 0;
+    }
+    if (n == 0) return EnqueueResult{.exit_code = kQueueOk};
+  }
+}
+
+EnqueueResult Injection::CopyEnvelope(int envelope_fd, int out) {
+  std::string pending = FormatInjectorRecords(request_.uid, request_.pid,
+                                              request_.birth);
+  EnvelopeParser parser(/*collect=*/false);
+  std::vector<char> buf(kCopyBufferSize);
+  while (parser.state() == EnvelopeParser::State::kNeedMore) {
+    ssize_t n = ReadRetry(envelope_fd, buf.data(), buf.size());
+    if (n < 0) return FailErrno(kQueueReadError, "read envelope", errno);
+    if (n == 0) return Fail(kQueueReadError, "read envelope: truncated");
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    size_t used = parser.Feed(chunk);
+    pending.append(chunk.substr(0, used));
+    if (pending.size() >= kCopyBufferSize) {
+      Status s = WriteAll(out, pending);
+      if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write envelope").message());
+      pending.clear();
+    }
+  }
+  switch (parser.state()) {
+    case EnvelopeParser::State::kAddressTooLong:
+      return Fail(kQueueAddressTooLong, "envelope address too long");
+    case EnvelopeParser::State::kBadFormat:
+      return Fail(kQueueBadEnvelope, "envelope format error");
+    case EnvelopeParser::State::kNeedMore:
+    case EnvelopeParser::State::kDone:
+      break;
+  }
+  Status s = WriteAll(out, pending);
+  if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write envelope").message());
+  return EnqueueResult{.exit_code = kQueueOk};
+}
+
+EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
+  const std::string& q = request_.queue_dir;
+  struct stat st;
+  if (::stat(q.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return FailErrno(kQueueNoQueueDir, "queue directory " + q, errno);
+  }
+
+  CrashPoint(EnqueueStep::kCreateTemp);
+  struct timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  std::string tmp = TmpDir(q) + "/" + std::to_string(request_.pid) + "." +
+                    std::to_string(now.tv_sec) + "." +
+                    std::to_string(now.tv_nsec);
+  UniqueFd mess_fd(OpenRetry(
+      tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+      kQueueFileMode));
+  if (!mess_fd.valid()) {
+    return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueTmpTrouble,
+                     "create " + tmp, errno);
+  }
+  tmp_path_ = tmp;
+  // open(2) applied the umask; the queue wants exactly 0600.
+  if (::fchmod(mess_fd.get(), kQueueFileMode) != 0 ||
+      ::fstat(mess_fd.get(), &st) != 0) {
+    return FailErrno(kQueueTmpTrouble, "chmod/stat " + tmp, errno);
+  }
+  id_ = static_cast<MessageId>(st.st_ino);
+
+  CrashPoint(EnqueueStep::kWriteMessage);
+  if (EnqueueResult r = CopyMessage(message_fd, mess_fd.get());
+      r.exit_code != kQueueOk) {
+    return r;
+  }
+
+  CrashPoint(EnqueueStep::kCommitMessage);
+  std::string mess = MessagePath(q, QueueArea::kMess, id_);
+  Status s = CommitFile(mess_fd.get(), tmp, mess, CommitMode::kLink);
+  if (::access(mess.c_str(), F_OK) == 0) mess_path_ = mess;
+  if (!s.ok()) {
+    return Fail(IsWriteErrno(s.error_number()) ? kQueueWriteError
+                                               : kQueueMessTrouble,
+                s.message());
+  }
+  tmp_path_.clear();  // CommitFile removed the temporary name
+  mess_fd.reset();
+
+  CrashPoint(EnqueueStep::kCreateEnvelope);
+  std::string intd = MessagePath(q, QueueArea::kIntd, id_);
+  // A name left by a crashed injection whose inode has since been freed and
+  // reused: ours now (no live injection can hold this inode's id).
+  ::unlink(intd.c_str());
+  UniqueFd intd_fd(OpenRetry(
+      intd.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+      kQueueFileMode));
+  if (!intd_fd.valid()) {
+    return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueIntdTrouble,
+                     "create " + intd, errno);
+  }
+  intd_path_ = intd;
+  if (::fchmod(intd_fd.get(), kQueueFileMode) != 0) {
+    return FailErrno(kQueueIntdTrouble, "chmod " + intd, errno);
+  }
+
+  CrashPoint(EnqueueStep::kWriteEnvelope);
+  if (EnqueueResult r = CopyEnvelope(envelope_fd, intd_fd.get());
+      r.exit_code != kQueueOk) {
+    return r;
+  }
+
+  CrashPoint(EnqueueStep::kCommitEnvelope);
+  std::string todo = MessagePath(q, QueueArea::kTodo, id_);
+  s = CommitFile(intd_fd.get(), intd, todo, CommitMode::kRename);
+  if (!s.ok()) {
+    if (::access(todo.c_str(), F_OK) == 0) {
+      // The rename happened but its directory sync failed: the message is
+      // whole and visible, and may be delivered although we answer
+      // "temporary failure" (a possible duplicate, never a loss). Removing
+      // it now would race with a manager that has already taken it.
+      committed_ = true;
+      return Fail(kQueueTodoTrouble,
+                  s.Wrap("queued, but not known to be durable").message());
+    }
+    return Fail(IsWriteErrno(s.error_number()) ? kQueueWriteError
+                                               : kQueueTodoTrouble,
+                s.message());
+  }
+  committed_ = true;
+
+  CrashPoint(EnqueueStep::kPokeTrigger);
+  PokeTrigger(q);
+
+  CrashPoint(EnqueueStep::kExit);
+  return EnqueueResult{.exit_code = kQueueOk, .id = id_};
+}
+
+}  // namespace
+
+EnqueueResult Enqueue(int message_fd, int envelope_fd,
+                      const EnqueueRequest& request) {
+  Injection injection(request);
+  return injection.Run(message_fd, envelope_fd);
+}
+
+}  // namespace yubin::queue

@@ -1,0 +1,82 @@
+// enqueue.h: puts one message into the queue, qmail-queue's way.
+//
+//   EnqueueRequest r{.queue_dir = QueueDir(YubinRoot()),
+//                    .received_line = "Received: (yubin 42 invoked by uid 0); ...\n",
+//                    .uid = getuid(), .pid = getpid(), .birth = time(nullptr)};
+//   EnqueueResult res = Enqueue(/*message_fd=*/0, /*envelope_fd=*/1, r);
+//   return res.exit_code;        // 0 only once the message is durably queued
+//
+// Steps, in order (docs/queue.md): create tmp/<pid>.<sec>.<nsec> (its inode is
+// the message id); write the Received line and the message; commit it to
+// mess/B/id (fsync, link, fsync mess/B, unlink tmp); create intd/B/id; write
+// the injector records and the envelope into it; commit it by renaming it to
+// todo/B/id (fsync, rename, fsync todo/B): that rename is the commit point;
+// poke the trigger. Any failure before the commit point removes what was
+// created, so nothing half-made stays visible; the exit codes are
+// qmail-queue's (below). A failed fsync is reported, never retried.
+#ifndef YUBIN_LIB_QUEUE_ENQUEUE_H_
+#define YUBIN_LIB_QUEUE_ENQUEUE_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "lib/queue/layout.h"
+
+namespace yubin::queue {
+
+// qmail-queue's exit codes.
+inline constexpr int kQueueOk = 0;
+inline constexpr int kQueueAddressTooLong = 11;
+inline constexpr int kQueueRefused = 31;         // never produced by yubin-queue
+inline constexpr int kQueueNoMemory = 51;
+inline constexpr int kQueueTimeout = 52;
+inline constexpr int kQueueWriteError = 53;      // disk full, EIO, fsync failed
+inline constexpr int kQueueReadError = 54;       // message or envelope unreadable/truncated
+inline constexpr int kQueueConfigError = 55;
+inline constexpr int kQueueNetworkError = 56;    // never produced by yubin-queue
+inline constexpr int kQueueNoQueueDir = 61;      // ROOT/queue missing
+inline constexpr int kQueueTmpTrouble = 63;      // cannot create in queue/tmp
+inline constexpr int kQueueMessTrouble = 64;     // cannot link into queue/mess
+inline constexpr int kQueueIntdTrouble = 65;     // cannot create in queue/intd
+inline constexpr int kQueueTodoTrouble = 66;     // cannot commit into queue/todo
+inline constexpr int kQueueInternalBug = 81;
+inline constexpr int kQueueBadEnvelope = 91;
+
+// The points before which the crash test hook can kill the process.
+enum class EnqueueStep : int {
+  kCreateTemp = 1,
+  kWriteMessage = 2,
+  kCommitMessage = 3,
+  kCreateEnvelope = 4,
+  kWriteEnvelope = 5,
+  kCommitEnvelope = 6,
+  kPokeTrigger = 7,
+  kExit = 8,
+};
+inline constexpr int kEnqueueStepCount = 8;
+
+struct EnqueueRequest {
+  std::string queue_dir;
+  std::string received_line;  // complete header line ending in "\n"
+  uid_t uid = 0;
+  pid_t pid = 0;
+  int64_t birth = 0;
+  // Testing aid: when equal to a step's number, the process raises SIGKILL
+  // on itself right before that step. 0 never does.
+  int crash_before_step = 0;
+};
+
+struct EnqueueResult {
+  int exit_code = kQueueInternalBug;
+  std::string error;  // what went wrong, for stderr; empty on success
+  MessageId id = 0;   // set once known
+};
+
+EnqueueResult Enqueue(int message_fd, int envelope_fd,
+                      const EnqueueRequest& request);
+
+}  // namespace yubin::queue
+
+#endif  // YUBIN_LIB_QUEUE_ENQUEUE_H_

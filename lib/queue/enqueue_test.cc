@@ -1,0 +1,235 @@
+#include "lib/queue/enqueue.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+#include "lib/base/fd.h"
+#include "lib/queue/cleanup.h"
+#include "lib/queue/envelope.h"
+#include "lib/queue/layout.h"
+#include "lib/queue/queue_command.h"
+#include "lib/queue/trigger.h"
+
+namespace yubin::queue {
+namespace {
+
+using namespace std::string_literals;
+
+class EnqueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl =
+        std::string(std::getenv("TEST_TMPDIR")) + "/enqueueXXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    queue_ = dir_ + "/queue";
+    ASSERT_TRUE(CreateQueueLayout(queue_).ok());
+  }
+
+  // An fd reading content from a file.
+  UniqueFd Input(const std::string& name, std::string_view content) {
+    std::string path = dir_ + "/" + name;
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600));
+    EXPECT_TRUE(WriteAll(fd.get(), content).ok());
+    ::lseek(fd.get(), 0, SEEK_SET);
+    return fd;
+  }
+
+  EnqueueResult Run(std::string_view message, std::string_view envelope) {
+    UniqueFd m = Input("message", message);
+    UniqueFd e = Input("envelope", envelope);
+    EnqueueRequest r{.queue_dir = queue_,
+                     .received_line = "Received: test\n",
+                     .uid = 1001,
+                     .pid = 77,
+                     .birth = 1764300000};
+    return Enqueue(m.get(), e.get(), r);
+  }
+
+  size_t Count(QueueArea area) {
+    size_t n = 0;
+    EXPECT_TRUE(ForEachMessage(queue_, area, [&](MessageId) { ++n; }).ok());
+    return n;
+  }
+  size_t CountTmp() {
+    size_t n = 0;
+    std::string tmp = TmpDir(queue_);
+    if (DIR* d = ::opendir(tmp.c_str())) {
+      while (struct dirent* e = ::readdir(d)) {
+        if (e->d_name[0] != '.') ++n;
+      }
+      ::closedir(d);
+    }
+    return n;
+  }
+  void ExpectNothingLeft() {
+    EXPECT_EQ(Count(QueueArea::kTodo), 0u);
+    EXPECT_EQ(Count(QueueArea::kMess), 0u);
+    EXPECT_EQ(Count(QueueArea::kIntd), 0u);
+    EXPECT_EQ(CountTmp(), 0u);
+  }
+
+  std::string dir_;
+  std::string queue_;
+};
+
+TEST_F(EnqueueTest, QueuesContentAndEnvelope) {
+  EnqueueResult r = Run("Subject: hi\n\nbody\n", "Fa@b\0Tc@d\0Te@f\0\0"s);
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  Result<std::string> mess =
+      ReadSmallFile(MessagePath(queue_, QueueArea::kMess, r.id).c_str(), 4096);
+  ASSERT_TRUE(mess.ok());
+  EXPECT_EQ(*mess, "Received: test\nSubject: hi\n\nbody\n");
+  std::string todo = MessagePath(queue_, QueueArea::kTodo, r.id);
+  Result<std::string> env = ReadSmallFile(todo.c_str(), 4096);
+  ASSERT_TRUE(env.ok());
+  Result<QueuedEnvelope> parsed = ParseQueuedEnvelope(*env);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->uid, 1001u);
+  EXPECT_EQ(parsed->pid, 77);
+  EXPECT_EQ(parsed->birth, 1764300000);
+  EXPECT_EQ(parsed->sender, "a@b");
+  EXPECT_EQ(parsed->recipients, (std::vector<std::string>{"c@d", "e@f"}));
+  struct stat st;
+  ASSERT_EQ(::stat(todo.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  ASSERT_EQ(::stat(MessagePath(queue_, QueueArea::kMess, r.id).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_ino, r.id) << "the id is the content file's inode";
+  EXPECT_EQ(Count(QueueArea::kIntd), 0u);
+  EXPECT_EQ(CountTmp(), 0u);
+}
+
+TEST_F(EnqueueTest, MessageLargerThanTheCopyBuffer) {
+  std::string big(300000, 'x');
+  EnqueueResult r = Run(big, "Fa\0Tb\0\0"s);
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  Result<std::string> mess = ReadSmallFile(
+      MessagePath(queue_, QueueArea::kMess, r.id).c_str(), 1 << 20);
+  ASSERT_TRUE(mess.ok());
+  EXPECT_EQ(*mess, "Received: test\n" + big);
+}
+
+TEST_F(EnqueueTest, EnvelopeErrorsLeaveNothing) {
+  struct Case {
+    std::string envelope;
+    int want;
+  } cases[] = {
+      {"Xa\0\0"s, kQueueBadEnvelope},
+      {"Fa\0Qb\0\0"s, kQueueBadEnvelope},
+      {"F" + std::string(kMaxAddressLength + 1, 'a') + "\0\0"s,
+       kQueueAddressTooLong},
+      {"Fa\0T"s + std::string(kMaxAddressLength + 1, 'a') + "\0\0"s,
+       kQueueAddressTooLong},
+      {"Fa\0Tb\0"s, kQueueReadError},
+      {""s, kQueueReadError},
+  };
+  for (const Case& c : cases) {
+    EnqueueResult r = Run("m\n", c.envelope);
+    EXPECT_EQ(r.exit_code, c.want) << "envelope of " << c.envelope.size()
+                                   << " bytes: " << r.error;
+    ExpectNothingLeft();
+  }
+}
+
+TEST_F(EnqueueTest, NoRecipientsIsQueuedAsQmailDoes) {
+  EnqueueResult r = Run("m\n", "Fa\0\0"s);
+  EXPECT_EQ(r.exit_code, 0) << r.error;
+  EXPECT_EQ(Count(QueueArea::kTodo), 1u);
+}
+
+TEST_F(EnqueueTest, MissingQueueIs61) {
+  queue_ = dir_ + "/nonexistent";
+  EnqueueResult r = Run("m\n", "Fa\0Tb\0\0"s);
+  EXPECT_EQ(r.exit_code, kQueueNoQueueDir);
+}
+
+TEST_F(EnqueueTest, BrokenBucketIsReportedAndCleaned) {
+  ASSERT_EQ(::rename((queue_ + "/todo").c_str(), (queue_ + "/todo.off").c_str()),
+            0);
+  EnqueueResult r = Run("m\n", "Fa\0Tb\0\0"s);
+  EXPECT_EQ(r.exit_code, kQueueTodoTrouble) << r.error;
+  ASSERT_EQ(::rename((queue_ + "/todo.off").c_str(), (queue_ + "/todo").c_str()),
+            0);
+  ExpectNothingLeft();
+}
+
+TEST_F(EnqueueTest, PokesTheTrigger) {
+  UniqueFd t = OpenTriggerForManager(queue_);
+  ASSERT_TRUE(t.valid());
+  EXPECT_EQ(DrainTrigger(t.get()), 0u);
+  EnqueueResult r = Run("m\n", "Fa\0Tb\0\0"s);
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  struct pollfd p = {t.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  EXPECT_EQ(DrainTrigger(t.get()), 1u);
+  // No reader: poking fails quietly instead of blocking.
+  t.reset();
+  EXPECT_FALSE(PokeTrigger(queue_));
+}
+
+TEST_F(EnqueueTest, CleanupRespectsGraceAndKeepsQueuedMail) {
+  EnqueueResult kept = Run("keep\n", "Fa\0Tb\0\0"s);
+  ASSERT_EQ(kept.exit_code, 0);
+  // Leftovers as a crash would leave them: a tmp file, an orphan mess file,
+  // an intd with its mess file.
+  auto touch = [](const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT, 0600));
+    ASSERT_TRUE(fd.valid()) << path;
+  };
+  touch(TmpDir(queue_) + "/1.2.3");
+  touch(MessagePath(queue_, QueueArea::kMess, 11));
+  touch(MessagePath(queue_, QueueArea::kMess, 12));
+  touch(MessagePath(queue_, QueueArea::kIntd, 12));
+  // Being delivered (info/ present): not a leftover.
+  touch(MessagePath(queue_, QueueArea::kMess, 13));
+  touch(MessagePath(queue_, QueueArea::kInfo, 13));
+
+  time_t now = ::time(nullptr);
+  CleanupReport early;
+  ASSERT_TRUE(CleanupLeftovers(queue_, 3600, now, &early).ok());
+  EXPECT_EQ(early.tmp_removed + early.intd_removed + early.mess_removed, 0u)
+      << "inside the grace period nothing goes";
+
+  CleanupReport late;
+  ASSERT_TRUE(CleanupLeftovers(queue_, 3600, now + 7200, &late).ok());
+  EXPECT_EQ(late.tmp_removed, 1u);
+  EXPECT_EQ(late.intd_removed, 1u);
+  EXPECT_EQ(late.mess_removed, 2u);
+  EXPECT_EQ(Count(QueueArea::kMess), 2u) << "queued and in-delivery stay";
+  EXPECT_EQ(::access(MessagePath(queue_, QueueArea::kMess, kept.id).c_str(),
+                     F_OK),
+            0);
+  EXPECT_EQ(::access(MessagePath(queue_, QueueArea::kMess, 13).c_str(), F_OK),
+            0);
+}
+
+TEST(QueueCommandTest, ReceivedLine) {
+  std::string line = FormatReceivedLine(123, 1000, 0);
+  EXPECT_EQ(line.rfind("Received: (yubin 123 invoked by uid 1000); ", 0), 0u)
+      << line;
+  EXPECT_EQ(line.back(), '\n');
+}
+
+TEST(QueueCommandTest, CrashStepFromEnvironment) {
+  ::unsetenv("YUBIN_QUEUE_CRASH_AT");
+  EXPECT_EQ(CrashStepFromEnvironment(), 0);
+  for (auto [value, want] : {std::pair{"3", 3}, {"8", 8}, {"0", 0}, {"9", 0},
+                             {"x", 0}, {"", 0}, {"99999999999", 0}}) {
+    ::setenv("YUBIN_QUEUE_CRASH_AT", value, 1);
+    EXPECT_EQ(CrashStepFromEnvironment(), want) << value;
+  }
+  ::unsetenv("YUBIN_QUEUE_CRASH_AT");
+}
+
+}  // namespace
+}  // namespace yubin::queue

@@ -1,0 +1,30 @@
+// queue_command.h: yubin-queue, the qmail-queue interface in front of Enqueue.
+//
+//   int main(int argc, char** argv) { return RunQueueCommand(argc, argv); }
+//
+// Message on fd 0, envelope on fd 1, the queue at $YUBIN_ROOT/queue. Prints
+// "yubin-queue: fatal: why" on stderr (never on fd 1, which is the envelope)
+// and returns qmail-queue's exit code (enqueue.h). Gives up with 52 after
+// kInjectionTimeoutSeconds. YUBIN_QUEUE_CRASH_AT=N (a testing aid) kills the
+// process with SIGKILL right before step N; unset or not a step number, it
+// does nothing.
+#ifndef YUBIN_LIB_QUEUE_QUEUE_COMMAND_H_
+#define YUBIN_LIB_QUEUE_QUEUE_COMMAND_H_
+
+#include <ctime>
+#include <string>
+#include <sys/types.h>
+
+namespace yubin::queue {
+
+// "Received: (yubin PID invoked by uid UID); DATE\n"
+std::string FormatReceivedLine(pid_t pid, uid_t uid, time_t when);
+
+// The step number in YUBIN_QUEUE_CRASH_AT, or 0 when unset or invalid.
+int CrashStepFromEnvironment();
+
+int RunQueueCommand(int argc, char** argv);
+
+}  // namespace yubin::queue
+
+#endif  // YUBIN_LIB_QUEUE_QUEUE_COMMAND_H_

@@ -1,0 +1,34 @@
+#include "lib/queue/trigger.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "lib/queue/layout.h"
+
+namespace yubin::queue {
+
+bool PokeTrigger(const std::string& queue_dir) {
+  std::string path = TriggerPath(queue_dir);
+  // O_NONBLOCK on a FIFO without a reader fails with ENXIO instead of
+  // waiting for one.
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  return WriteRetry(fd.get(), "!", 1) == 1;
+}
+
+UniqueFd OpenTriggerForManager(const std::string& queue_dir) {
+  std::string path = TriggerPath(queue_dir);
+  return UniqueFd(OpenRetry(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+}
+
+size_t DrainTrigger(int fd) {
+  size_t total = 0;
+  char buf[512];
+  for (;;) {
+    ssize_t n = ReadRetry(fd, buf, sizeof buf);
+    if (n <= 0) return total;
+    total += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace yubin::queue

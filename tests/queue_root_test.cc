@@ -1,0 +1,107 @@
+// yubin-queue and yubin-mkroot where real root is needed: a full disk (a
+// small tmpfs mounted by the test) and the root-mode queue owner.
+#include <pwd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/harness/harness.h"
+#include "tests/queue_fixture.h"
+
+namespace yubin::testing {
+namespace {
+
+// A tmpfs mounted for one test and unmounted when it ends.
+class TmpfsMount {
+ public:
+  explicit TmpfsMount(const std::string& options) : dir_(MakeTempDir("tmpfs")) {
+    ok_ = mount("tmpfs", dir_.c_str(), "tmpfs", 0, options.c_str()) == 0;
+  }
+  ~TmpfsMount() {
+    if (ok_) umount2(dir_.c_str(), MNT_DETACH);
+  }
+  bool ok() const { return ok_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  bool ok_ = false;
+};
+
+class QueueRootTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!HaveRealRoot()) {
+      GTEST_SKIP() << "needs real root to mount a tmpfs (run as root, "
+                      "outside Bazel's sandbox: tags no-sandbox)";
+    }
+  }
+};
+
+void ExpectNothingVisible(const QueueRoot& root) {
+  QueueSnapshot s = Snapshot(root.queue);
+  EXPECT_EQ(s.queued.size(), 0u);
+  EXPECT_EQ(s.areas["mess"], 0u);
+  EXPECT_EQ(s.areas["intd"], 0u);
+  EXPECT_EQ(s.tmp, 0u);
+}
+
+TEST_F(QueueRootTest, DiskFullIsTemporaryAndLeavesNothing) {
+  TmpfsMount fs("size=256k,mode=0700");
+  ASSERT_TRUE(fs.ok()) << "mount tmpfs failed";
+  QueueRoot root = MakeQueueRoot(fs.dir() + "/root");
+  std::string big(1 << 20, 'x');
+  ProcessResult r = Inject(root, big, Envelope("a@b", {"c@d"}));
+  EXPECT_EQ(r.exit_code, 53) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  ExpectNothingVisible(root);
+  // Space is back once the failed injection cleaned up.
+  ProcessResult small = Inject(root, "small\n", Envelope("a@b", {"c@d"}));
+  EXPECT_EQ(small.exit_code, 0) << small.err;
+}
+
+TEST_F(QueueRootTest, NoInodeLeftIsTemporaryAndLeavesNothing) {
+  TmpfsMount fs("size=4m,nr_inodes=2000,mode=0700");
+  ASSERT_TRUE(fs.ok()) << "mount tmpfs failed";
+  QueueRoot root = MakeQueueRoot(fs.dir() + "/root");
+  // Use up inodes until exactly one is free: the message file gets it; the
+  // link into mess/ finds none (tmpfs counts links against nr_inodes).
+  std::string filler = fs.dir() + "/filler";
+  ASSERT_EQ(mkdir(filler.c_str(), 0700), 0);
+  struct statvfs v;
+  for (int i = 0;; ++i) {
+    ASSERT_EQ(statvfs(fs.dir().c_str(), &v), 0);
+    if (v.f_favail <= 1) break;
+    WriteFileOrDie(filler + "/" + std::to_string(i), "");
+  }
+  ASSERT_EQ(v.f_favail, 1u);
+  ProcessResult r = Inject(root, "x\n", Envelope("a@b", {"c@d"}));
+  EXPECT_EQ(r.exit_code, 53) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  ExpectNothingVisible(root);
+}
+
+TEST_F(QueueRootTest, MkrootAsRootNamesTheQueueOwner) {
+  std::string root = MakeTempDir("mkroot") + "/yubin";
+  ProcessResult r = RunProcess(
+      {RunfilePath("cmd/yubin-mkroot/yubin-mkroot"), "--root", root, "--me",
+       "mail.example.com"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct stat st;
+  ASSERT_EQ(stat((root + "/queue/todo/0").c_str(), &st), 0);
+  if (struct passwd* pw = getpwnam("yubinq")) {
+    EXPECT_EQ(st.st_uid, pw->pw_uid) << "the queue belongs to yubinq";
+  } else {
+    EXPECT_EQ(st.st_uid, 0u);
+    EXPECT_NE(r.err.find("useradd --system"), std::string::npos)
+        << "got stderr " << r.err << ", want how to create yubinq";
+  }
+}
+
+}  // namespace
+}  // namespace yubin::testing
