@@ -22,12 +22,20 @@ namespace {
 
 constexpr size_t kStampBytes = kTai64nLabelSize + 1;  // label and a space
 
-// The self-pipe: signal handlers write one byte naming the signal.
+// The self-pipe wakes poll; the flags say what arrived, so that a signal
+// delivered while poll was already returning is still seen before the read.
 int g_signal_pipe_write = -1;
+volatile sig_atomic_t g_rotate = 0;
+volatile sig_atomic_t g_terminate = 0;
 
 void OnSignal(int sig) {
   int saved = errno;
   char c = sig == SIGALRM ? 'a' : 't';
+  if (sig == SIGALRM) {
+    g_rotate = 1;
+  } else {
+    g_terminate = 1;
+  }
   ssize_t ignored = write(g_signal_pipe_write, &c, 1);
   (void)ignored;
   errno = saved;
@@ -57,10 +65,6 @@ class SignalState : public Pauser {
     for (;;) {
       ssize_t n = read(read_end_.get(), buf, sizeof buf);
       if (n <= 0) break;
-      for (ssize_t i = 0; i < n; ++i) {
-        if (buf[i] == 'a') rotate_ = true;
-        if (buf[i] == 't') terminate_ = true;
-      }
     }
   }
   // Waits kRetryPause, noticing signals meanwhile.
@@ -76,17 +80,15 @@ class SignalState : public Pauser {
     }
   }
   bool TakeRotate() {
-    bool r = rotate_;
-    rotate_ = false;
-    return r;
+    if (!g_rotate) return false;
+    g_rotate = 0;
+    return true;
   }
-  bool terminate() const { return terminate_; }
+  bool terminate() const { return g_terminate != 0; }
 
  private:
   UniqueFd read_end_;
   UniqueFd write_end_;
-  bool rotate_ = false;
-  bool terminate_ = false;
 };
 
 class LineProcessor {
