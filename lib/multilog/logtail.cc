@@ -29,18 +29,24 @@ struct LogFile {
   ino_t inode = 0;
 };
 
-// Archives in time order, then current (if present).
+// Archives in time order, then previous (a file being rotated) and current
+// when present.
 Result<std::vector<LogFile>> ListLog(const std::string& dir, bool* has_current) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return Status::FromErrno("unable to open " + dir, errno);
   std::vector<LogFile> files;
   *has_current = false;
   LogFile current;
+  LogFile previous;
+  bool has_previous = false;
   while (struct dirent* e = readdir(d)) {
     std::string_view name(e->d_name);
     if (name.size() > 2 && name[0] == '@' &&
         (name.ends_with(".s") || name.ends_with(".u"))) {
       files.push_back({std::string(name), e->d_ino});
+    } else if (name == "previous") {
+      has_previous = true;
+      previous = {"previous", e->d_ino};
     } else if (name == "current") {
       *has_current = true;
       current = {"current", e->d_ino};
@@ -49,6 +55,7 @@ Result<std::vector<LogFile>> ListLog(const std::string& dir, bool* has_current) 
   closedir(d);
   std::sort(files.begin(), files.end(),
             [](const LogFile& a, const LogFile& b) { return a.name < b.name; });
+  if (has_previous) files.push_back(previous);
   if (*has_current) files.push_back(current);
   return files;
 }
@@ -204,8 +211,10 @@ class Follower {
       for (const LogFile& f : *unseen) {
         Result<std::string> data =
             ReadWhole(dir_ + "/" + f.name, nullptr, nullptr);
+        // A file gone meanwhile was removed by the n limit, or was
+        // previous and is now an archive that the next listing shows.
+        if (!data.ok()) continue;
         Remember(f.inode);
-        if (!data.ok()) continue;  // removed meanwhile by the n limit
         if (Status s = printer_->Feed(*data); !s.ok()) return s;
       }
       UniqueFd fd(OpenRetry(current_path.c_str(), O_RDONLY | O_CLOEXEC));
