@@ -50,8 +50,14 @@ std::string FastTempDir() {
   return MakeTempDir("load");
 }
 
+struct RemoveTree {
+  std::string path;
+  ~RemoveTree() { RunShell("rm -rf '" + path + "'"); }
+};
+
 TEST(MultilogLoadTest, MillionLinesThroughSmallFilesWithProcessor) {
   std::string dir = FastTempDir();
+  RemoveTree cleanup{dir};
   std::string input = Numbers(0, 999999);
   WriteFileOrDie(dir + "/input", input);
   std::string outside = dir + "/processed-output";
@@ -76,7 +82,6 @@ TEST(MultilogLoadTest, MillionLinesThroughSmallFilesWithProcessor) {
   EXPECT_TRUE(processed.compare(processed.size() - kept.size(), kept.size(),
                                 kept) == 0)
       << "kept archives are not the last processed files";
-  RunShell("rm -rf " + dir);
 }
 
 // Starts multilog reading a FIFO; returns the write end.

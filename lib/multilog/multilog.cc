@@ -149,7 +149,7 @@ class LineProcessor {
         // The head is known; the rest of the line streams through.
         head_.append(data + pos, need);
         pos += need;
-        Select(head_, true);
+        Select(head_);
         AppendStamp();
         AppendSelected(head_);
         head_.clear();
@@ -200,7 +200,7 @@ class LineProcessor {
 
   // line ends with '\n'.
   void CompleteLine(std::string_view line) {
-    Select(line.substr(0, line.size() - 1), false);
+    Select(line.substr(0, line.size() - 1));
     AppendStamp();
     AppendSelected(line);
     head_.clear();
@@ -219,7 +219,7 @@ class LineProcessor {
   }
 
   // Runs the script's actions on the first kMatchBytes of the stamped line.
-  void Select(std::string_view data, bool truncated) {
+  void Select(std::string_view data) {
     if (!needs_match_text_) {
       selected_.assign(dirs_.size(), 1);
       return;
@@ -232,7 +232,6 @@ class LineProcessor {
     } else {
       text = data.substr(0, kMatchBytes);
     }
-    bool longer = truncated || data.size() + (script_.timestamp ? kStampBytes : 0) > kMatchBytes;
     bool selected = true;
     size_t status_index = 0;
     for (const Action& a : script_.actions) {
@@ -244,7 +243,7 @@ class LineProcessor {
           if (selected && MatchPattern(a.text, text)) selected = false;
           break;
         case ActionKind::kAlert:
-          if (selected) Alert(text, longer);
+          if (selected) Alert(text);
           break;
         case ActionKind::kStatusFile:
           if (selected) WriteStatus(status_fds_[status_index].get(), text);
@@ -257,9 +256,10 @@ class LineProcessor {
     }
   }
 
-  void Alert(std::string_view text, bool longer) {
+  // text holds up to kMatchBytes, so a longer line is over kAlertBytes too.
+  void Alert(std::string_view text) {
     std::string out(text.substr(0, kAlertBytes));
-    if (text.size() > kAlertBytes || longer) out += "...";
+    if (text.size() > kAlertBytes) out += "...";
     out += '\n';
     (void)WriteAll(2, out);
   }
