@@ -84,28 +84,24 @@ Status LogDir::Open() {
   return Status::Ok();
 }
 
-// Start-up after a crash (current without its x bit, or no current): a
-// finished processor run is completed, anything unfinished becomes .u.
+// Start-up after a crash (current without its x bit, or no current), as
+// daemontools does it: a processed file with its x bit was finished and
+// becomes .s; previous and current become .u; state starts empty.
 void LogDir::Recover() {
   int d = dir_fd_.get();
   struct stat st;
-  if (fstatat(d, "processed", &st, 0) == 0 && (st.st_mode & S_IXUSR) != 0 &&
-      faccessat(d, "previous", F_OK, 0) == 0) {
-    // The processor finished and its output is durable: publish it.
-    if (faccessat(d, "newstate", F_OK, 0) == 0) {
-      while (renameat(d, "newstate", d, "state") != 0) {
-        CheckSys(-1, "rename newstate to state");
+  unlinkat(d, "state", 0);
+  unlinkat(d, "newstate", 0);
+  if (fstatat(d, "processed", &st, 0) == 0) {
+    if ((st.st_mode & S_IXUSR) != 0) {
+      std::string name = NewArchiveName('s');
+      while (linkat(d, "processed", d, name.c_str(), 0) != 0) {
+        CheckSys(-1, "link processed to " + name);
       }
-    }
-    std::string name = NewArchiveName('s');
-    while (linkat(d, "processed", d, name.c_str(), 0) != 0) {
-      CheckSys(-1, "link processed to " + name);
+      unlinkat(d, "previous", 0);
     }
     unlinkat(d, "processed", 0);
-    unlinkat(d, "previous", 0);
   }
-  unlinkat(d, "newstate", 0);
-  unlinkat(d, "processed", 0);
   for (const char* leftover : {"previous", "current"}) {
     if (faccessat(d, leftover, F_OK, 0) != 0) continue;
     std::string name = NewArchiveName('u');
@@ -114,16 +110,14 @@ void LogDir::Recover() {
     }
     unlinkat(d, leftover, 0);
   }
-  if (faccessat(d, "state", F_OK, 0) != 0) {
-    for (;;) {
-      int fd = openat(d, "state", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                      kWritingMode);
-      if (fd >= 0) {
-        CloseFd(fd);
-        break;
-      }
-      CheckSys(-1, "create state");
+  for (;;) {
+    int fd = openat(d, "state", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                    kWritingMode);
+    if (fd >= 0) {
+      CloseFd(fd);
+      break;
     }
+    CheckSys(-1, "create state");
   }
   FsyncDirectoryFd();
 }
