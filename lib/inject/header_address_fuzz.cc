@@ -24,11 +24,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       last_end = a.end;
     }
-    // Qualifying adds to addresses, never removes them.
-    std::string q = yubin::inject::QualifyAddressList(text, "h.example", "example");
-    yubin::Result<std::vector<yubin::inject::HeaderAddress>> again =
-        yubin::inject::ParseAddressList(q);
-    if (!again.ok() || again->size() != list->size()) std::abort();
+    // Qualifying adds to addresses, never removes them (checked where the
+    // added suffix cannot push an address over the length limit).
+    bool short_enough = true;
+    for (const yubin::inject::HeaderAddress& a : *list) {
+      short_enough = short_enough &&
+                     a.address.size() + 64 < yubin::inject::kMaxAddressBytes;
+    }
+    if (short_enough) {
+      std::string q = yubin::inject::QualifyAddressList(text, "h.example", "example");
+      yubin::Result<std::vector<yubin::inject::HeaderAddress>> again =
+          yubin::inject::ParseAddressList(q);
+      if (!again.ok() || again->size() != list->size()) std::abort();
+    }
   }
   yubin::Result<yubin::inject::MessageHeader> header =
       yubin::inject::ParseMessageHeader(text);
