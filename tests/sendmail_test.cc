@@ -161,6 +161,7 @@ TEST(SendmailTest, ModesRunTheProgramBesideSendmail) {
   WriteFileOrDie(dir + "/yubin-qread", "#!/bin/sh\necho \"listing by $0\"\n", 0755);
   WriteFileOrDie(dir + "/yubin-smtpd",
                  "#!/bin/sh\necho \"220 RELAYCLIENT=[${RELAYCLIENT-unset}]\"\n"
+                 "echo \"$PROTO $TCPREMOTEIP $TCPREMOTEHOST $TCPREMOTEINFO\"\n"
                  "read line; echo \"got $line\"\n",
                  0755);
   ProcessResult list = RunProcess({dir + "/mailq"}, f.Options(""));
@@ -170,7 +171,13 @@ TEST(SendmailTest, ModesRunTheProgramBesideSendmail) {
   EXPECT_EQ(bp.out, list.out);
   ProcessResult smtp = RunProcess({copy, "-bs"}, f.Options("QUIT\r\n"));
   EXPECT_EQ(smtp.exit_code, 0) << smtp.err;
-  EXPECT_EQ(smtp.out, "220 RELAYCLIENT=[]\ngot QUIT\r\n");
+  EXPECT_EQ(smtp.out, "220 RELAYCLIENT=[]\nTCP 127.0.0.1 localhost " +
+                          InjectFixture::Login() + "\ngot QUIT\r\n");
+  ProcessResult under_tcpserver = RunProcess(
+      {copy, "-bs"}, f.Options("QUIT\r\n", {"PROTO=TCP", "TCPREMOTEIP=192.0.2.7",
+                                             "TCPREMOTEHOST=", "TCPREMOTEINFO="}));
+  EXPECT_EQ(under_tcpserver.out, "220 RELAYCLIENT=[]\nTCP 192.0.2.7  \ngot QUIT\r\n")
+      << "the variables tcpserver set are kept";
 }
 
 TEST(SendmailTest, MailDashSThroughSendmail) {

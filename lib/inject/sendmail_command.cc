@@ -6,11 +6,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "lib/base/fatal.h"
 #include "lib/base/fd.h"
 #include "lib/base/yubin_root.h"
 #include "lib/inject/flag_scanner.h"
+#include "lib/inject/inject_defaults.h"
 #include "lib/inject/queue_submission.h"
 
 namespace yubin::inject {
@@ -53,6 +55,24 @@ int ExecBeside(const char* program, const char* what) {
 }
 
 }  // namespace
+
+Status SetLocalSmtpEnvironment() {
+  // Local clients may relay, as tcpserver's 127.:allow,RELAYCLIENT="" says.
+  if (setenv("RELAYCLIENT", "", 1) != 0) return Status::FromErrno("setenv", errno);
+  if (std::getenv("PROTO") != nullptr) return Status::Ok();  // under tcpserver
+  const std::string login = CurrentSystemUser().login;
+  const std::pair<const char*, const char*> vars[] = {
+      {"PROTO", "TCP"},
+      {"TCPLOCALIP", "127.0.0.1"},
+      {"TCPLOCALHOST", "localhost"},
+      {"TCPREMOTEIP", "127.0.0.1"},
+      {"TCPREMOTEHOST", "localhost"},
+      {"TCPREMOTEINFO", login.c_str()}};
+  for (const auto& [name, value] : vars) {
+    if (setenv(name, value, 1) != 0) return Status::FromErrno("setenv", errno);
+  }
+  return Status::Ok();
+}
 
 Result<SendmailCommand> ParseSendmailArgs(std::string_view program_name,
                                           const std::vector<std::string>& args) {
@@ -122,8 +142,7 @@ int RunSendmail(const SendmailCommand& command, int in_fd, int out_fd) {
       return ExitWith(RunInject(command.inject, in_fd, out_fd));
     }
     case SendmailMode::kSmtp:
-      // Local clients may relay, as tcpserver's 127.:allow,RELAYCLIENT="".
-      if (setenv("RELAYCLIENT", "", 1) != 0) FatalErrno("setenv");
+      if (Status st = SetLocalSmtpEnvironment(); !st.ok()) return ExitWith(st);
       return ExecBeside("yubin-smtpd", "sendmail -bs");
     case SendmailMode::kListQueue:
       return ExecBeside("yubin-qread", "the queue lister");

@@ -5,7 +5,8 @@
 //   return RunSendmail(*c, 0, 1);   // an exit code: 0, 100 or 111
 //
 // Modes: deliver (the default, -bm): inject stdin; -bs: exec yubin-smtpd
-// beside this program with RELAYCLIENT set (SMTP on stdin/stdout); -bp or
+// beside this program with RELAYCLIENT set and loopback tcpserver variables
+// (SetLocalSmtpEnvironment), SMTP on stdin/stdout; -bp or
 // the name mailq: exec yubin-qread beside this program; -bi or the name
 // newaliases: explain .qmail aliases, exit 0; -q[...]: ask the supervised
 // queue manager (ROOT/service/send) to retry now with SIGALRM (svc -a).
@@ -45,6 +46,12 @@ int RunSendmail(const SendmailCommand& command, int in_fd, int out_fd);
 
 // What newaliases and sendmail -bi print.
 std::string NewAliasesText(const std::string& root);
+
+// For -bs: RELAYCLIENT="" (local clients may relay) and, unless PROTO is
+// already set (run by tcpserver), the tcpserver variables of a loopback
+// connection: PROTO=TCP, TCPLOCALIP/TCPREMOTEIP=127.0.0.1,
+// TCPLOCALHOST/TCPREMOTEHOST=localhost, TCPREMOTEINFO=<login name>.
+Status SetLocalSmtpEnvironment();
 
 // Writes 'a' to ROOT/service/send/supervise/control (svc -a). Fails
 // (temporary) when no supervisor is reading it.
