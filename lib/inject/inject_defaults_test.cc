@@ -5,9 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
 #include <string>
+
+#include "tests/harness/harness.h"
 
 namespace yubin::inject {
 namespace {
@@ -22,13 +23,11 @@ char* FakeGetEnv(const char* name) {
 class InjectDefaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    dir_ = std::string(tmp ? tmp : "/tmp") + "/ctl.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
+    dir_ = testing::MakeTempDir("control");
     g_env = &env_;
   }
   void Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ + "/" + name) << text;
+    testing::WriteFileOrDie(dir_ + "/" + name, text);
   }
   Result<InjectDefaults> Load() {
     return LoadInjectDefaults(dir_, FakeGetEnv, SystemUser{"joe", "Joe Bloggs,,,"});

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "tests/harness/harness.h"
 
 namespace yubin::inject {
 namespace {
@@ -46,23 +46,19 @@ TEST(QueueExitStatusTest, Classes) {
 class QueueSubmissionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    dir_ = std::string(tmp ? tmp : "/tmp") + "/q.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
+    dir_ = testing::MakeTempDir("queue");
   }
   // A queue program in sh: saves fd 0 and fd 1, then exits with code.
   std::string Script(int code) {
     std::string path = dir_ + "/queue" + std::to_string(code);
-    std::ofstream(path) << "#!/bin/sh\ncat > " << dir_ << "/message\ncat <&1 > "
-                        << dir_ << "/envelope\nexit " << code << "\n";
-    chmod(path.c_str(), 0755);
+    testing::WriteFileOrDie(path,
+                            "#!/bin/sh\ncat > " + dir_ + "/message\ncat <&1 > " +
+                                dir_ + "/envelope\nexit " + std::to_string(code) + "\n",
+                            0755);
     return path;
   }
   std::string Read(const std::string& name) {
-    std::ifstream in(dir_ + "/" + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return testing::ReadFileOrEmpty(dir_ + "/" + name);
   }
   std::string dir_;
 };
