@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,6 +39,30 @@ bool IsAtomText(char c) {
          static_cast<unsigned char>(c) >= 128;
 }
 
+constexpr size_t kEncodedWordChunkBytes = 45;  // 60 base64 chars, 72 in all
+
+// RFC 2047 encoded words for a name with non-ASCII bytes; chunks never split
+// a UTF-8 sequence, so each word decodes on its own.
+std::string EncodeWords(std::string_view name) {
+  std::string out;
+  while (!name.empty()) {
+    size_t n = std::min(name.size(), kEncodedWordChunkBytes);
+    while (n < name.size() && n > 1 && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) {
+      --n;
+    }
+    char b64[sodium_base64_ENCODED_LEN(kEncodedWordChunkBytes,
+                                       sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, reinterpret_cast<const unsigned char*>(name.data()),
+                      n, sodium_base64_VARIANT_ORIGINAL);
+    if (!out.empty()) out += ' ';
+    out += "=?UTF-8?B?";
+    out += b64;
+    out += "?=";
+    name.remove_prefix(n);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string FormatFromField(std::string_view full_name, std::string_view address) {
@@ -48,8 +73,14 @@ std::string FormatFromField(std::string_view full_name, std::string_view address
     return out;
   }
   bool plain = full_name.front() != ' ' && full_name.back() != ' ';
-  for (char c : full_name) plain = plain && IsAtomText(c);
-  if (plain) {
+  bool ascii = true;
+  for (char c : full_name) {
+    plain = plain && IsAtomText(c);
+    ascii = ascii && static_cast<unsigned char>(c) < 128;
+  }
+  if (!ascii) {
+    out += EncodeWords(full_name);
+  } else if (plain) {
     out += full_name;
   } else {
     out += '"';

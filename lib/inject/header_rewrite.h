@@ -50,7 +50,8 @@ Result<RewrittenHeader> RewriteHeader(const MessageHeader& header,
 std::string MakeMessageId(time_t now, pid_t pid, std::string_view host);
 
 // "From: Joe Bloggs <joe@example.com>\n", the name quoted when it holds
-// characters an atom cannot; "From: joe@example.com\n" without a name.
+// characters an atom cannot, as RFC 2047 UTF-8 encoded words when it holds
+// non-ASCII bytes; "From: joe@example.com\n" without a name.
 std::string FormatFromField(std::string_view full_name, std::string_view address);
 
 }  // namespace yubin::inject

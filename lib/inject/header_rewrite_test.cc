@@ -75,6 +75,14 @@ TEST(HeaderRewriteTest, FromField) {
   EXPECT_EQ(FormatFromField("Lee, Ann \"Al\"", "a@b.c"),
             "From: \"Lee, Ann \\\"Al\\\"\" <a@b.c>\n");
   EXPECT_EQ(FormatFromField("J. Doe", "a@b.c"), "From: \"J. Doe\" <a@b.c>\n");
+  EXPECT_EQ(FormatFromField("J\xc3\xbcrgen M\xc3\xbcller", "a@b.c"),
+            "From: =?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <a@b.c>\n");
+  std::string accents;
+  for (int i = 0; i < 30; ++i) accents += "\xc3\xa9";  // 60 bytes of e-acute
+  EXPECT_EQ(FormatFromField(accents, "a@b.c"),
+            "From: =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?= "
+            "=?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqQ==?= <a@b.c>\n")
+      << "a chunk must not split a UTF-8 sequence";
 }
 
 TEST(HeaderRewriteTest, MessageIdsAreUnique) {
