@@ -33,6 +33,8 @@ Actions ServiceMachine::Step(const Input& in) {
   Actions out;
   switch (in.event) {
     case Event::kBoot:
+      if (booted_) break;
+      booted_ = true;
       status_.stamp = in.now;
       status_.ready_stamp = in.now;
       out.Push(ActionKind::kNotify, 's');

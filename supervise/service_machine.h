@@ -41,7 +41,7 @@ enum class State {
 inline constexpr int kStateCount = 5;
 
 enum class Event {
-  kBoot,          // supervise has started
+  kBoot,          // supervise has started (only the first counts)
   kUp,            // u
   kDown,          // d
   kOnce,          // o
@@ -145,6 +145,7 @@ class ServiceMachine {
   bool want_up_;
   bool once_pending_ = false;  // o arrived while a start could not happen yet
   bool exit_when_down_ = false;
+  bool booted_ = false;
   int64_t last_start_ms_ = -1;
   int64_t deadline_ms_ = -1;
 };
