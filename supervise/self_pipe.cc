@@ -54,6 +54,19 @@ int SelfPipe::Next() {
   }
 }
 
+sigset_t SelfPipe::BlockInstalled() {
+  sigset_t block;
+  sigset_t old;
+  sigemptyset(&block);
+  for (int i = 0; i < g_installed_count; ++i) sigaddset(&block, g_installed[i]);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  return old;
+}
+
+void SelfPipe::RestoreMask(const sigset_t& old) {
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
 void SelfPipe::ResetInChild() {
   for (int i = 0; i < g_installed_count; ++i) signal(g_installed[i], SIG_DFL);
   signal(SIGPIPE, SIG_DFL);

@@ -13,6 +13,8 @@
 #ifndef YUBIN_SUPERVISE_SELF_PIPE_H_
 #define YUBIN_SUPERVISE_SELF_PIPE_H_
 
+#include <signal.h>
+
 #include <initializer_list>
 
 #include "lib/base/status.h"
@@ -29,6 +31,12 @@ class SelfPipe {
   int fd() const;
   // The next pending signal number, or 0 when none is pending.
   int Next();
+  // Blocks the installed signals until the returned mask is restored with
+  // RestoreMask: around fork(), so that a signal meant for the child
+  // between fork and exec takes its default action there instead of
+  // landing in the parent's pipe through the inherited handler.
+  sigset_t BlockInstalled();
+  void RestoreMask(const sigset_t& old);
   // In a forked child: default handlers for the installed signals, SIGPIPE
   // too, and an empty signal mask; closes the pipe.
   void ResetInChild();

@@ -239,8 +239,12 @@ void Supervisor::WriteStatus() {
 
 pid_t Supervisor::Spawn(const char* path, const char* const* argv,
                         int notify_write) {
+  sigset_t old_mask = self_pipe_.BlockInstalled();
   pid_t pid = fork();
-  if (pid != 0) return pid;
+  if (pid != 0) {
+    self_pipe_.RestoreMask(old_mask);
+    return pid;
+  }
   self_pipe_.ResetInChild();
   setsid();
   if (notify_write >= 0) {

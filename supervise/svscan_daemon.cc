@@ -72,7 +72,9 @@ class Scanner {
 };
 
 pid_t Scanner::StartSupervise(const std::string& dir, int in_fd, int out_fd) {
+  sigset_t old_mask = self_pipe_.BlockInstalled();
   pid_t pid = fork();
+  if (pid != 0) self_pipe_.RestoreMask(old_mask);
   if (pid < 0) {
     Warn("unable to fork for " + dir + ": " + strerror(errno));
     return 0;

@@ -115,6 +115,15 @@ int CountLines(const std::string& path) {
 namespace yubin::testing {
 
 bool ProcessCatches(pid_t pid, int sig) {
+  // Between fork and exec the child is still a supervise image with
+  // supervise's handlers: that is not the service catching anything.
+  char exe[4096];
+  std::string link = "/proc/" + std::to_string(pid) + "/exe";
+  ssize_t n = readlink(link.c_str(), exe, sizeof exe - 1);
+  if (n <= 0) return false;
+  std::string path(exe, static_cast<size_t>(n));
+  std::string base = path.substr(path.rfind('/') + 1);
+  if (base == "supervise" || base == "svscan") return false;
   std::string st = ReadFileOrEmpty("/proc/" + std::to_string(pid) + "/status");
   size_t at = st.find("SigCgt:\t");
   if (at == std::string::npos) return false;

@@ -51,7 +51,8 @@ bool ProcessGone(pid_t pid);
 bool WaitGone(pid_t pid, std::chrono::milliseconds deadline = kWait);
 // "dx" to the supervisor, wait for it; kill the service and it if they stay.
 void StopSupervise(ChildProcess& child, const std::string& service_dir);
-// True when pid has a handler for sig (from /proc/PID/status SigCgt).
+// True when pid has exec'd its program and has a handler for sig (from
+// /proc/PID/status SigCgt).
 bool ProcessCatches(pid_t pid, int sig);
 int CountLines(const std::string& path);
 

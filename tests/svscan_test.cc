@@ -164,7 +164,8 @@ TEST_F(SvscanTest, SigtermStopsEverythingAndFlushesLogs) {
   EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0) << "got wait status " << ws;
   for (pid_t p : all) EXPECT_TRUE(ProcessGone(p)) << "pid " << p << " left behind";
   std::string out = ReadFileOrEmpty(root_ + "/out");
-  EXPECT_NE(out.find(std::to_string(web) + " hello\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(std::to_string(web) + " hello\n"), std::string::npos)
+      << "out: " << out << "svscan stderr: " << ReadFileOrEmpty(root_ + "/svscan.err");
   EXPECT_NE(out.find(std::to_string(web) + " bye\n"), std::string::npos)
       << "the service's last line did not reach the log: " << out;
 }
