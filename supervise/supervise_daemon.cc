@@ -408,7 +408,7 @@ int Supervisor::Run() {
 }  // namespace
 
 int RunSupervise(const char* dir) {
-  static Supervisor supervisor(dir);
+  Supervisor supervisor(dir);
   return supervisor.Run();
 }
 
