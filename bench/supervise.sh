@@ -25,7 +25,7 @@ bazel build -c opt //supervise:supervise >&2
 # bazel-bin points at the configuration of the last build: -c opt.
 ours=$(pwd)/bazel-bin/supervise/supervise
 python3 - "$ours" "$(command -v s6-supervise)" "$rounds" <<'PY'
-import os, signal, statistics, struct, subprocess, sys, tempfile, time
+import os, shutil, signal, statistics, struct, subprocess, sys, tempfile, time
 
 ours, theirs, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pause = float(os.environ.get("BENCH_PAUSE", "1.5"))
@@ -96,4 +96,5 @@ for case, ready in (("plain service", False), ("service with notification-fd", T
           % (o[0], o[1], o[2], s[0], s[1], s[2]))
     print("  RSS KiB (ps -o rss): yubin %s  s6 %s" % (o[4], s[4]))
     print("  ratio yubin/s6: latency %.3f  RSS %.2f" % (o[0] / s[0], o[3] / s[3]))
+shutil.rmtree(root)
 PY
