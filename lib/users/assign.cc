@@ -150,6 +150,17 @@ Status WriteAssignCdb(const std::vector<AssignEntry>& entries, const std::string
   return s;
 }
 
+Status CompileAssign(const std::string& root, size_t* count) {
+  const std::string source = root + "/users/assign";
+  Result<std::string> text = ReadSmallFile(source.c_str(), kMaxAssignFileBytes);
+  if (!text.ok()) return text.status();
+  Result<std::vector<AssignEntry>> entries = ParseAssign(*text);
+  if (!entries.ok()) return entries.status();
+  if (Status s = WriteAssignCdb(*entries, root + "/users/assign.cdb"); !s.ok()) return s;
+  *count = entries->size();
+  return Status::Ok();
+}
+
 Result<std::optional<AssignMatch>> LookupAssignCdb(const std::string& path,
                                                    std::string_view local_in) {
   UniqueFd fd(OpenRetry(path.c_str(), O_RDONLY | O_CLOEXEC));

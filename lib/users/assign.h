@@ -67,6 +67,10 @@ std::string AssignCdbValue(const AssignEntry& entry);
 Status WriteAssignCdb(const std::vector<AssignEntry>& entries,
                       const std::string& path);
 
+// yubin-newu: ROOT/users/assign -> ROOT/users/assign.cdb. On success
+// *count is the number of entries written.
+Status CompileAssign(const std::string& root, size_t* count);
+
 Result<std::optional<AssignMatch>> LookupAssignCdb(const std::string& path,
                                                    std::string_view local);
 
