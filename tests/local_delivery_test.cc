@@ -295,6 +295,27 @@ TEST_F(LocalDeliveryE2E, PasswdAccountWithExtension) {
             std::string::npos);
 }
 
+TEST_F(LocalDeliveryE2E, ConvertedAliasesAreDelivered) {
+  std::string aliases = base_ + "/aliases";
+  WriteFileOrDie(aliases, "# sendmail aliases\nPostmaster: admin@example.com,\n"
+                          "  " + root_ + "/alias/pm-log\nold: error:nouser gone\n");
+  std::string bin = RunfilePath("cmd/yubin-aliases/yubin-aliases");
+  ProcessResult dry = RunProcess({bin, "--dry-run", aliases}, {.env = {"YUBIN_ROOT=" + root_}});
+  EXPECT_EQ(dry.exit_code, 100) << "one alias cannot be converted";
+  EXPECT_NE(dry.out.find("not converted: line 4: old:"), std::string::npos) << dry.out;
+  EXPECT_FALSE(FileExists(root_ + "/alias/.qmail-postmaster"));
+  ProcessResult conv = RunProcess({bin, aliases}, {.env = {"YUBIN_ROOT=" + root_}});
+  EXPECT_EQ(conv.exit_code, 100) << conv.out << conv.err;
+  ASSERT_EQ(ReadFileOrEmpty(root_ + "/alias/.qmail-postmaster"),
+            "&admin@example.com\n" + root_ + "/alias/pm-log\n");
+  EXPECT_EQ(OwnerOf(root_ + "/alias/.qmail-postmaster"), alias_uid_);
+  ProcessResult r = Deliver("postmaster");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(ReadFileOrEmpty(base_ + "/queue/1.envelope"), Envelope(kSender, "admin@example.com"));
+  EXPECT_NE(ReadFileOrEmpty(root_ + "/alias/pm-log").find("Delivered-To: postmaster@"),
+            std::string::npos);
+}
+
 TEST_F(LocalDeliveryE2E, PlanOnlyDeliversNothing) {
   Put(home_ + "/.qmail-plan", "./x\n&y@example.com\n", kim_uid_);
   ProcessResult r = RunProcess({RunfilePath("cmd/yubin-local/yubin-local"), "-n", "kim-plan",

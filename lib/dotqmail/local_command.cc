@@ -106,6 +106,7 @@ LocalCommandOutcome RunLocalCommand(const std::vector<std::string>& args_in,
   if (!s.ok()) return Fail(s);
   std::string text;
   for (const std::string& line : report.done) text += "delivered: " + line + "\n";
+  if (report.done.empty()) text = "discarded: the .qmail file has only comments\n";
   return {Status::Ok(), text};
 }
 

@@ -160,12 +160,10 @@ Result<DeliveryPlan> PlanDelivery(const DeliveryRequest& req) {
     }
     plan.instructions = std::move(*parsed);
   } else {
+    // A file of comments only delivers nowhere: the message is discarded
+    // (qmail's way to throw mail away is a .qmail holding "#").
     Result<std::vector<Instruction>> parsed = ParseDotQmail(text);
     if (!parsed.ok()) return parsed.status().Wrap(plan.dotqmail_path);
-    if (parsed->empty()) {
-      return Status::Temporary(plan.dotqmail_path +
-                               " has no delivery instructions (#4.7.0)");
-    }
     plan.instructions = std::move(*parsed);
   }
   if (plan.forward_only) {

@@ -20,10 +20,11 @@
 //
 // Temporary failures: home directory missing, not a directory, group- or
 // world-writable, or sticky; .qmail group- or world-writable, unreadable,
-// unparsable, only comments; a file or program line in an x-bit
+// unparsable; a file or program line in an x-bit
 // (forward-only) .qmail; any delivery's temporary failure. Permanent: loop,
 // no .qmail for an extension, a program's permanent exit, the queue
-// program's permanent refusal.
+// program's permanent refusal. A .qmail holding only comments delivers
+// nowhere and succeeds: the message is discarded.
 #ifndef YUBIN_LIB_DOTQMAIL_LOCAL_DELIVERY_H_
 #define YUBIN_LIB_DOTQMAIL_LOCAL_DELIVERY_H_
 

@@ -185,9 +185,13 @@ TEST_F(LocalDeliveryTest, ForwardOnlyFile) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
-TEST_F(LocalDeliveryTest, CommentsOnlyIsTemporary) {
-  Write(home_ + "/.qmail", "# nothing here\n");
-  EXPECT_TRUE(Deliver().temporary());
+TEST_F(LocalDeliveryTest, CommentsOnlyDiscards) {
+  MakeMaildir(home_ + "/Maildir");
+  Write(home_ + "/.qmail", "# throw it away\n");
+  Status s = Deliver();
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(report_.done.empty());
+  EXPECT_TRUE(ListDir(home_ + "/Maildir/new").empty()) << "no default delivery either";
 }
 
 TEST_F(LocalDeliveryTest, QueueFailureIsReported) {
