@@ -316,6 +316,30 @@ TEST_F(LocalDeliveryE2E, ConvertedAliasesAreDelivered) {
             std::string::npos);
 }
 
+TEST_F(LocalDeliveryE2E, NonRootModeOnlyOwnHomes) {
+  // yubin-local started as kim's uid (not root) may deliver to kim, whose
+  // home it owns, but not to the alias user's directory.
+  std::string ids = std::to_string(kim_uid_);
+  std::vector<std::string> as_kim = {"/usr/bin/setpriv", "--reuid=" + ids, "--regid=" + ids,
+                                     "--clear-groups", "--",
+                                     base_ + "/bin/yubin-local"};
+  ProcessResult cp = RunProcess(
+      {"/bin/cp", RunfilePath("cmd/yubin-local/yubin-local"), base_ + "/bin/yubin-local"});
+  ASSERT_EQ(cp.exit_code, 0) << cp.err;
+  auto run = [&](const std::string& local) {
+    std::vector<std::string> argv = as_kim;
+    argv.insert(argv.end(), {local, kDomain, kSender});
+    return RunProcess(argv, {.input = kMessage,
+                             .env = {"YUBIN_ROOT=" + root_, "PATH=/usr/bin:/bin"}});
+  };
+  ProcessResult r = run("kim");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(ListDir(home_ + "/Maildir/new").size(), 1u);
+  r = run("root");
+  EXPECT_EQ(r.exit_code, 111) << r.out;
+  EXPECT_NE(r.out.find("non-root mode"), std::string::npos) << r.out;
+}
+
 TEST_F(LocalDeliveryE2E, PlanOnlyDeliversNothing) {
   Put(home_ + "/.qmail-plan", "./x\n&y@example.com\n", kim_uid_);
   ProcessResult r = RunProcess({RunfilePath("cmd/yubin-local/yubin-local"), "-n", "kim-plan",
