@@ -127,6 +127,7 @@ Result<ChildResult> RunChild(const ChildSpec& spec) {
 
   ChildResult result;
   int read_errno = 0;
+  int poll_errno = 0;
   bool output_open = true;
   const auto deadline = Clock::now() + spec.timeout;
   while (output_open || !feeds[0].done || !feeds[1].done) {
@@ -151,8 +152,7 @@ Result<ChildResult> RunChild(const ChildSpec& spec) {
     }
     int r = ::poll(fds, nfds, static_cast<int>(std::min<long long>(left.count(), 60000)));
     if (r < 0 && errno != EINTR) {
-      result.timed_out = false;
-      read_errno = errno;
+      poll_errno = errno;
       break;
     }
     if (r <= 0) continue;
@@ -192,12 +192,13 @@ Result<ChildResult> RunChild(const ChildSpec& spec) {
       f.offset += static_cast<size_t>(n);
     }
   }
-  if (result.timed_out) ::kill(pid, SIGKILL);
+  if (result.timed_out || poll_errno != 0) ::kill(pid, SIGKILL);
   int wstatus = 0;
   while (::waitpid(pid, &wstatus, 0) < 0) {
     if (errno != EINTR) return Status::FromErrno("waitpid", errno);
   }
   result.wait_status = wstatus;
+  if (poll_errno != 0) return Status::FromErrno("poll", poll_errno);
   if (read_errno != 0) return Status::FromErrno("read message", read_errno);
   return result;
 }

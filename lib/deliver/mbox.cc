@@ -74,7 +74,7 @@ std::string MboxFromLine(std::string_view sender, time_t when) {
 Status DeliverToMbox(const std::string& path, std::string_view sender,
                      std::string_view header_lines, int message_fd) {
   UniqueFd fd(OpenRetry(path.c_str(),
-                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
                         kMboxFileMode));
   if (!fd.valid()) {
     return Status::FromErrno("open " + path, errno).Wrap("mbox delivery");

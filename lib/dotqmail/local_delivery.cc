@@ -40,6 +40,19 @@ std::string ExtPart(const std::string& ext, int dashes) {
   return ext.substr(pos);
 }
 
+// HOST2 is the domain before its last '.', HOST3 before the second-to-last,
+// HOST4 before the third-to-last (empty when there are not enough dots).
+std::string HostPart(const std::string& host, int dots) {
+  size_t end = host.size();
+  for (int i = 0; i < dots; ++i) {
+    if (end == 0) return "";
+    size_t d = host.rfind('.', end - 1);
+    if (d == std::string::npos) return "";
+    end = d;
+  }
+  return host.substr(0, end);
+}
+
 std::string JoinHome(const std::string& home, const std::string& target) {
   if (!target.empty() && target[0] == '/') return target;
   return home + "/" + target;
@@ -198,6 +211,9 @@ std::vector<std::string> ProgramEnvironment(const DeliveryRequest& req,
   SetEnv(&env, "USER", req.user);
   SetEnv(&env, "HOME", req.home);
   SetEnv(&env, "HOST", req.domain);
+  SetEnv(&env, "HOST2", HostPart(req.domain, 1));
+  SetEnv(&env, "HOST3", HostPart(req.domain, 2));
+  SetEnv(&env, "HOST4", HostPart(req.domain, 3));
   SetEnv(&env, "LOCAL", req.local);
   SetEnv(&env, "EXT", req.ext);
   SetEnv(&env, "EXT2", ExtPart(req.ext, 1));

@@ -77,7 +77,8 @@ std::string DeliveredToLine(const DeliveryRequest& req);   // "Delivered-To: l@d
 Result<DeliveryPlan> PlanDelivery(const DeliveryRequest& req);
 
 // The environment of `|` programs: base plus SENDER NEWSENDER RECIPIENT
-// USER HOME HOST LOCAL EXT EXT2 EXT3 EXT4 DEFAULT DTLINE RPLINE UFLINE
+// USER HOME HOST HOST2 HOST3 HOST4 LOCAL EXT EXT2 EXT3 EXT4 DEFAULT DTLINE
+// RPLINE UFLINE
 // (replacing any of those in base; DEFAULT only when a -default file matched).
 std::vector<std::string> ProgramEnvironment(const DeliveryRequest& req,
                                             const DeliveryPlan& plan,

@@ -98,7 +98,8 @@ TEST_F(LocalDeliveryTest, MultipleLinesAllRun) {
   std::string env = ReadFile(home_ + "/env.txt");
   for (const char* want :
        {"SENDER=alice@example.net\n", "NEWSENDER=alice@example.net\n",
-        "RECIPIENT=kim@example.org\n", "USER=kim\n", "HOST=example.org\n", "LOCAL=kim\n",
+        "RECIPIENT=kim@example.org\n", "USER=kim\n", "HOST=example.org\n",
+        "HOST2=example\n", "HOST3=\n", "LOCAL=kim\n",
         "EXT=\n", "EXT2=\n", "RPLINE=Return-Path: <alice@example.net>\n",
         "DTLINE=Delivered-To: kim@example.org\n", "UFLINE=From alice@example.net "}) {
     EXPECT_NE(env.find(want), std::string::npos) << "want " << want << " in\n" << env;
