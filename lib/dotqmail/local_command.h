@@ -1,0 +1,39 @@
+// local_command.h: yubin-local, the delivery of one message to one local
+// recipient as a command (argv in, exit code out).
+//
+//   yubin-local [-n] LOCAL DOMAIN SENDER < message
+//
+//   LocalCommandOutcome o = RunLocalCommand(args, 0);
+//   // o.status: ok / permanent / temporary; o.text: the report on success,
+//   // the failure reason (for the bounce or the log) otherwise.
+//
+// Steps: look LOCAL up (users/assign.cdb, password database, alias); read
+// ROOT/control/defaultdelivery (default "./Maildir/"); when running as root,
+// become the recipient (BecomeUser) before touching anything of theirs; make
+// sure the message is seekable (a pipe is copied to an unlinked temporary
+// file in $TMPDIR or /tmp, as the recipient); then DeliverLocal. With -n
+// nothing is delivered and no message is read: the text is the plan.
+#ifndef YUBIN_LIB_DOTQMAIL_LOCAL_COMMAND_H_
+#define YUBIN_LIB_DOTQMAIL_LOCAL_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+#include "lib/base/status.h"
+
+namespace yubin::dotqmail {
+
+inline constexpr size_t kMaxDefaultDeliveryBytes = 4096;
+
+struct LocalCommandOutcome {
+  Status status;
+  std::string text;
+};
+
+// args: everything after argv[0].
+LocalCommandOutcome RunLocalCommand(const std::vector<std::string>& args,
+                                    int message_fd);
+
+}  // namespace yubin::dotqmail
+
+#endif  // YUBIN_LIB_DOTQMAIL_LOCAL_COMMAND_H_
