@@ -182,6 +182,13 @@ QueueClient::~QueueClient() {
 
 Status QueueClient::Start(const std::string& program, QueueStderr stderr_mode) {
   signal(SIGPIPE, SIG_IGN);
+  // An ignored SIGCHLD (inherited from whoever ran us: swaks --pipe does
+  // that to sendmail -bs) reaps the child by itself and waitpid() could
+  // never tell its exit code.
+  struct sigaction chld {};
+  if (sigaction(SIGCHLD, nullptr, &chld) == 0 && chld.sa_handler == SIG_IGN) {
+    signal(SIGCHLD, SIG_DFL);
+  }
   const bool capture = stderr_mode == QueueStderr::kCapture;
   UniqueFd msg_r, msg_w, env_r, env_w, err_r, err_w, report_r, report_w;
   if (Status st = MakePipe(&msg_r, &msg_w); !st.ok()) return st;

@@ -21,7 +21,8 @@
 // stderr, so a chatty program cannot deadlock us, and the message is never
 // held in memory. Start() ignores SIGPIPE in this process (the child gets
 // the default back), so a program that dies early shows up as its exit
-// code, not as our death.
+// code, not as our death; and it puts an ignored SIGCHLD back to the
+// default, since an ignored SIGCHLD leaves no exit code to wait for.
 #ifndef YUBIN_LIB_QUEUE_QUEUE_CLIENT_H_
 #define YUBIN_LIB_QUEUE_QUEUE_CLIENT_H_
 

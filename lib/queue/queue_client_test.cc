@@ -180,6 +180,20 @@ TEST_F(QueueClientTest, KilledProgramIsTemporary) {
   EXPECT_TRUE(QueueExitStatus(out.wait_status).temporary());
 }
 
+TEST_F(QueueClientTest, IgnoredSigchldStillGivesTheExitCode) {
+  signal(SIGCHLD, SIG_IGN);  // as swaks --pipe leaves it for its child
+  for (int code : {0, 53}) {
+    QueueClient q;
+    ASSERT_TRUE(q.Start(Storing(code), QueueStderr::kCapture).ok());
+    q.WriteMessage("m\n");
+    QueueOutcome out = q.Finish(PackEnvelope("s@x", {"r@y"}));
+    EXPECT_EQ(out.exit_code, code);
+    EXPECT_TRUE(WIFEXITED(out.wait_status)) << out.wait_status;
+    EXPECT_EQ(Read("message"), "m\n");
+  }
+  signal(SIGCHLD, SIG_DFL);
+}
+
 TEST_F(QueueClientTest, ProgramThatDiesEarlyIsNotSuccess) {
   // Exits 0 without reading anything: that is not "queued".
   QueueClient q;
