@@ -90,5 +90,23 @@ TEST_F(SendmailBsTest, RefusedMessageIsNotQueued) {
   EXPECT_EQ(snap.tmp, 0u);
 }
 
+TEST_F(SendmailBsTest, QueueProgramThatCannotRunIs451ToData) {
+  RunOptions options = Env();
+  options.env.push_back("QMAILQUEUE=" + root_ + "/no-such-queue");
+  ProcessResult r = RunProcess(
+      {"/usr/bin/swaks", "--pipe", bin_ + "/sendmail -bs", "--helo", "client.test",
+       "--from", "alice@sender.test", "--to", "u@example.com"},
+      options);
+  EXPECT_NE(r.out.find("<** 451 4.3.0 unable to start the queue program"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE((r.out + r.err)
+                .find("unable to run the queue program " + root_ +
+                      "/no-such-queue: No such file or directory"),
+            std::string::npos)
+      << "smtpd's log names the program and why; got " << r.out << r.err;
+  EXPECT_EQ(Snapshot(root_ + "/queue").queued.size(), 0u);
+}
+
 }  // namespace
 }  // namespace yubin::testing
