@@ -59,6 +59,24 @@ TEST_F(IntakeTest, SwaksMessageIsQueuedDurably) {
   EXPECT_EQ(snap.tmp, 0u) << "no leftovers in queue/tmp";
 }
 
+TEST_F(IntakeTest, ReplyNamesTheQueuedMessagesId) {
+  SmtpClient c;
+  ASSERT_TRUE(c.Connect(server_.port()));
+  ASSERT_EQ(Code(c.ReadReply()), "220");
+  ASSERT_TRUE(c.Send("HELO client.test\r\nMAIL FROM:<a@sender.test>\r\n"
+                     "RCPT TO:<u@example.com>\r\nDATA\r\n"));
+  for (const char* code : {"250", "250", "250", "354"}) {
+    ASSERT_EQ(Code(c.ReadReply()), code);
+  }
+  ASSERT_TRUE(c.Send("Subject: id\r\n\r\nwhich one\r\n.\r\n"));
+  std::string reply = c.ReadReply(30s);
+  QueueSnapshot snap = Snapshot(server_.root() + "/queue");
+  ASSERT_EQ(snap.queued.size(), 1u) << reply;
+  EXPECT_EQ(reply, "250 2.0.0 ok queued as " + std::to_string(snap.queued[0].id) +
+                       "\r\n");
+  EXPECT_NE(snap.queued[0].content.find("\n\nwhich one\n"), std::string::npos);
+}
+
 TEST_F(IntakeTest, PipelinedSessionQueuesEveryMessageOnce) {
   SmtpClient c;
   ASSERT_TRUE(c.Connect(server_.port()));

@@ -54,6 +54,27 @@ TEST(QueueTest, QueuesMessageAndEnvelope) {
   EXPECT_EQ(s.tmp, 0u);
 }
 
+TEST(QueueTest, ReportsTheIdOnlyWhenAsked) {
+  QueueRoot root = MakeQueueRoot();
+  ProcessResult quiet = Inject(root, "x\n", Envelope("a@x", {"b@y"}),
+                               {"YUBIN_QUEUE_REPORT_ID=0"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "") << "only YUBIN_QUEUE_REPORT_ID=1 asks for the id";
+  ProcessResult told = Inject(root, "y\n", Envelope("a@x", {"c@y"}),
+                              {"YUBIN_QUEUE_REPORT_ID=1"});
+  ASSERT_EQ(told.exit_code, 0) << told.err;
+  QueueSnapshot s = Snapshot(root.queue);
+  ASSERT_EQ(s.queued.size(), 2u);
+  const QueuedMessage& m =
+      s.queued[0].recipients[0] == "c@y" ? s.queued[0] : s.queued[1];
+  EXPECT_EQ(m.recipients, std::vector<std::string>{"c@y"});
+  EXPECT_EQ(told.err, "queued " + std::to_string(m.id) + "\n");
+  // A failed injection reports no id, only its error.
+  ProcessResult failed = Inject(root, "z\n", "Xbad", {"YUBIN_QUEUE_REPORT_ID=1"});
+  EXPECT_EQ(failed.exit_code, 91) << failed.err;
+  EXPECT_EQ(failed.err.find("queued "), std::string::npos) << failed.err;
+}
+
 TEST(QueueTest, WakesTheManagerThroughTheTrigger) {
   QueueRoot root = MakeQueueRoot();
   UniqueFd trigger = queue::OpenTriggerForManager(root.queue);

@@ -14,12 +14,17 @@
 #include "lib/inject/inject_defaults.h"
 #include "lib/inject/message_header.h"
 #include "lib/inject/message_reader.h"
-#include "lib/inject/queue_submission.h"
+#include "lib/queue/queue_client.h"
 
 namespace yubin::inject {
 namespace {
 
 constexpr size_t kOutputChunkBytes = 65536;
+
+struct Envelope {
+  std::string sender;  // empty for the null sender <>
+  std::vector<std::string> recipients;
+};
 
 void AddUnique(std::vector<std::string>* list, std::string address) {
   for (const std::string& have : *list) {
@@ -31,7 +36,7 @@ void AddUnique(std::vector<std::string>* list, std::string address) {
 // Where the finished message goes: the queue program or, with -n, out_fd.
 class MessageSink {
  public:
-  MessageSink(QueueSubmission* queue, int out_fd) : queue_(queue), out_fd_(out_fd) {}
+  MessageSink(queue::QueueClient* queue, int out_fd) : queue_(queue), out_fd_(out_fd) {}
   void Put(std::string_view data) {
     pending_ += data;
     if (pending_.size() >= kOutputChunkBytes) Flush();
@@ -47,7 +52,7 @@ class MessageSink {
   const Status& status() const { return status_; }
 
  private:
-  QueueSubmission* queue_;
+  queue::QueueClient* queue_;
   int out_fd_;
   std::string pending_;
   Status status_;
@@ -147,12 +152,16 @@ Status RunInject(const InjectOptions& options, int in_fd, int out_fd) {
         "no recipients: give addresses as arguments, or use -t to take them "
         "from the To:, Cc: and Bcc: fields");
   }
-  Result<std::string> packed = PackEnvelope(envelope);
-  if (!packed.ok()) return packed.status();
+  if (Status st = queue::CheckEnvelope(envelope.sender, envelope.recipients);
+      !st.ok()) {
+    return st;
+  }
+  const std::string packed = queue::PackEnvelope(envelope.sender, envelope.recipients);
 
-  QueueSubmission queue;
+  // The queue program shares our stderr: its complaints reach the user.
+  queue::QueueClient queue;
   if (!options.print_only) {
-    if (Status st = queue.Start(QueueProgramPath()); !st.ok()) return st;
+    if (Status st = queue.Start(queue::QueueProgramPath()); !st.ok()) return st;
   }
   MessageSink sink(options.print_only ? nullptr : &queue, out_fd);
   sink.Put(rewritten->text);
@@ -169,7 +178,7 @@ Status RunInject(const InjectOptions& options, int in_fd, int out_fd) {
   }
   sink.Flush();
   if (options.print_only) return sink.status();
-  return queue.Finish(*packed);
+  return queue::QueueExitStatus(queue.Finish(packed).wait_status);
 }
 
 }  // namespace yubin::inject

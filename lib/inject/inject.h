@@ -6,8 +6,8 @@
 //   Status s = RunInject(o, 0, 1);     // reads stdin, runs the queue program
 //
 // Reads the message, fixes its header (header_rewrite.h), works out the
-// envelope and hands both to QueueProgramPath() (queue_submission.h); the
-// body streams through, never held whole in memory. With print_only the
+// envelope and hands both to the queue program (lib/queue/queue_client.h);
+// the body streams through, never held whole in memory. With print_only the
 // finished message goes to out_fd instead and nothing is queued.
 // Fails: permanent for no recipients, a bad address or header over its
 // limits (exit 100); temporary for a read error, missing control access or a

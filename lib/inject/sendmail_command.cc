@@ -13,7 +13,7 @@
 #include "lib/base/yubin_root.h"
 #include "lib/inject/flag_scanner.h"
 #include "lib/inject/inject_defaults.h"
-#include "lib/inject/queue_submission.h"
+#include "lib/queue/queue_client.h"
 
 namespace yubin::inject {
 namespace {
@@ -40,7 +40,7 @@ Status SetMode(SendmailCommand* c, std::string_view mode) {
 // Execs DIR/program (DIR = this executable's directory); returns only on
 // failure, with the exit code.
 int ExecBeside(const char* program, const char* what) {
-  std::string path = OwnDirectory() + program;
+  std::string path = queue::OwnDirectory() + program;
   char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
   execv(path.c_str(), argv);
   int err = errno;

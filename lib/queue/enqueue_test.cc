@@ -231,5 +231,17 @@ TEST(QueueCommandTest, CrashStepFromEnvironment) {
   ::unsetenv("YUBIN_QUEUE_CRASH_AT");
 }
 
+TEST(QueueCommandTest, ReportIdFromEnvironment) {
+  ::unsetenv("YUBIN_QUEUE_REPORT_ID");
+  EXPECT_FALSE(ReportIdFromEnvironment());
+  for (auto [value, want] : {std::pair{"1", true}, {"0", false}, {"", false},
+                             {"yes", false}, {"11", false}}) {
+    ::setenv("YUBIN_QUEUE_REPORT_ID", value, 1);
+    EXPECT_EQ(ReportIdFromEnvironment(), want) << value;
+  }
+  ::unsetenv("YUBIN_QUEUE_REPORT_ID");
+  EXPECT_EQ(QueuedLine(1234567), "queued 1234567\n");
+}
+
 }  // namespace
 }  // namespace yubin::queue

@@ -8,10 +8,12 @@
 #include <new>
 
 #include "lib/base/fatal.h"
+#include "lib/base/fd.h"
 #include "lib/base/mail_date.h"
 #include "lib/base/yubin_root.h"
 #include "lib/queue/cleanup.h"
 #include "lib/queue/enqueue.h"
+#include "lib/queue/queue_client.h"
 
 namespace yubin::queue {
 namespace {
@@ -39,6 +41,15 @@ int CrashStepFromEnvironment() {
   return step >= 1 && step <= kEnqueueStepCount ? step : 0;
 }
 
+bool ReportIdFromEnvironment() {
+  const char* value = std::getenv(kReportIdVariable);
+  return value != nullptr && std::strcmp(value, "1") == 0;
+}
+
+std::string QueuedLine(uint64_t id) {
+  return "queued " + std::to_string(id) + "\n";
+}
+
 int RunQueueCommand(int argc, char** argv) {
   SetProgramName(argc > 0 ? argv[0] : "yubin-queue");
   // The trigger's reader may go away mid-write; that must not kill an
@@ -61,6 +72,9 @@ int RunQueueCommand(int argc, char** argv) {
   };
   EnqueueResult result = Enqueue(0, 1, request);
   if (result.exit_code != kQueueOk) Fatal(result.exit_code, result.error);
+  // The message is queued whatever becomes of this line: a write error
+  // must not turn the answer into a failure.
+  if (ReportIdFromEnvironment()) (void)WriteAll(2, QueuedLine(result.id));
   return kQueueOk;
 }
 

@@ -5,12 +5,15 @@
 // Message on fd 0, envelope on fd 1, the queue at $YUBIN_ROOT/queue. Prints
 // "yubin-queue: fatal: why" on stderr (never on fd 1, which is the envelope)
 // and returns qmail-queue's exit code (enqueue.h). Gives up with 52 after
-// kInjectionTimeoutSeconds. YUBIN_QUEUE_CRASH_AT=N (a testing aid) kills the
-// process with SIGKILL right before step N; unset or not a step number, it
-// does nothing.
+// kInjectionTimeoutSeconds. With YUBIN_QUEUE_REPORT_ID=1 (set by
+// QueueClient when it captures stderr, queue_client.h) it prints
+// "queued <id>" as one line on fd 2 once the message is committed.
+// YUBIN_QUEUE_CRASH_AT=N (a testing aid) kills the process with SIGKILL right
+// before step N; unset or not a step number, it does nothing.
 #ifndef YUBIN_LIB_QUEUE_QUEUE_COMMAND_H_
 #define YUBIN_LIB_QUEUE_QUEUE_COMMAND_H_
 
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <sys/types.h>
@@ -22,6 +25,12 @@ std::string FormatReceivedLine(pid_t pid, uid_t uid, time_t when);
 
 // The step number in YUBIN_QUEUE_CRASH_AT, or 0 when unset or invalid.
 int CrashStepFromEnvironment();
+
+// True when YUBIN_QUEUE_REPORT_ID is exactly "1".
+bool ReportIdFromEnvironment();
+
+// "queued <id>\n", the line printed on fd 2 when asked to report the id.
+std::string QueuedLine(uint64_t id);
 
 int RunQueueCommand(int argc, char** argv);
 

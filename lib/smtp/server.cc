@@ -16,8 +16,8 @@
 #include "lib/base/yubin_root.h"
 #include "lib/control/control_file.h"
 #include "lib/control/smtpd_control.h"
+#include "lib/queue/queue_client.h"
 #include "lib/smtp/data_decoder.h"
-#include "lib/smtp/queue_client.h"
 #include "lib/smtp/session.h"
 
 namespace yubin::smtp {
@@ -152,7 +152,7 @@ std::chrono::milliseconds GreetDelay() {
 
 // Receives the body after 354. Returns false when the session must end
 // (the client left or timed out; the reply, if any, is queued in conn).
-bool ReceiveData(Connection& conn, Session& session, QueueClient& queue,
+bool ReceiveData(Connection& conn, Session& session, queue::QueueClient& queue,
                  const std::string& id) {
   queue.WriteMessage(session.ReceivedHeader(time(nullptr), id));
   DataDecoder decoder(session.max_message_bytes());
@@ -181,7 +181,8 @@ bool ReceiveData(Connection& conn, Session& session, QueueClient& queue,
   const DataResult& result = decoder.result();
   QueueOutcome outcome;
   if (result.acceptable()) {
-    outcome = queue.Finish(PackEnvelope(session.sender(), session.recipients()));
+    outcome =
+        queue.Finish(queue::PackEnvelope(session.sender(), session.recipients()));
   } else {
     queue.Abort();
   }
@@ -262,8 +263,10 @@ int RunSmtpd(int in_fd, int out_fd) {
     conn.Reply(r.text);
     if (r.action == Action::kClose) break;
     if (r.action != Action::kStartData) continue;
-    QueueClient queue;
-    Status started = queue.Start(QueueProgramPath());
+    queue::QueueClient queue;
+    // Captured: "queued <id>" goes into the 250 reply, the rest to our log.
+    Status started =
+        queue.Start(queue::QueueProgramPath(), queue::QueueStderr::kCapture);
     if (!started.ok()) Log("warning: queue program: " + started.message());
     Reply go = session.OnDataStart(started.ok());
     conn.Reply(go.text);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "lib/control/smtpd_control.h"
+#include "lib/queue/queue_client.h"
 #include "lib/smtp/command.h"
 #include "lib/smtp/data_decoder.h"
 
@@ -55,13 +56,8 @@ struct Reply {
   Action action = Action::kNone;
 };
 
-// What became of the queue program after DATA.
-struct QueueOutcome {
-  bool ran = false;        // it was started and the whole message written
-  int exit_code = -1;      // its exit code; -1 when killed by a signal
-  std::string queue_id;    // what it reported, may be empty
-  int pid = 0;
-};
+// What became of the queue program after DATA (lib/queue/queue_client.h).
+using queue::QueueOutcome;
 
 class Session {
  public:
