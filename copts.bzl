@@ -17,3 +17,19 @@ YUBIN_COPTS = [
 # Fuzz targets are built with clang and libFuzzer (bazel build --config=fuzz).
 YUBIN_FUZZ_COPTS = YUBIN_COPTS + ["-fsanitize=fuzzer,address"]
 YUBIN_FUZZ_LINKOPTS = ["-fsanitize=fuzzer,address"]
+
+def yubin_static_linkopts():
+    """Link options for programs that start often or run many times over.
+
+    A static binary starts without the dynamic loader and keeps its resident
+    set small (no shared libstdc++ pages). Programs that look up users
+    (getpwnam) must not use it: glibc's NSS needs the shared libraries.
+    Sanitizer runtimes cannot be linked statically, so those builds link as
+    usual.
+    """
+    return select({
+        "//:asan_build": [],
+        "//:ubsan_build": [],
+        "//:fuzz_build": [],
+        "//conditions:default": ["-static"],
+    })
