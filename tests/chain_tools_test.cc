@@ -52,7 +52,7 @@ TEST(SoftlimitTest, SupervisedRunScriptWithSoftlimit) {
                        " 2>&1\n");
   WriteFileOrDie(sv.dir() + "/down", "");
   ASSERT_TRUE(sv.Start());
-  ASSERT_EQ(RunProcess({RunfilePath("cmd/svc/svc"), "-wD", "-T", "20000", "-o", sv.dir()})
+  ASSERT_EQ(RunProcess({OurSvc(), "-wD", "-T", "20000", "-o", sv.dir()})
                 .exit_code,
             0);
   ASSERT_TRUE(WaitUntil([&] { return MiBReached(ReadFileOrEmpty(out)) >= 0; }, 10s))

@@ -48,6 +48,14 @@ class SupervisedDir {
   bool stopped_ = false;
 };
 
+// yubin's clients under test.
+inline std::string OurSvc() { return RunfilePath("cmd/svc/svc"); }
+inline std::string OurSvstat() { return RunfilePath("cmd/svstat/svstat"); }
+inline std::string OurSvok() { return RunfilePath("cmd/svok/svok"); }
+
+inline bool IsUp(const supervise::ServiceStatus& st) { return st.pid != 0; }
+inline bool IsDown(const supervise::ServiceStatus& st) { return st.pid == 0; }
+
 // True when the Debian peer binaries are installed.
 bool HaveS6();
 bool HaveDaemontools();
