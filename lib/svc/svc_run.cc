@@ -70,7 +70,7 @@ int RunSvc(const SvcRequest& request) {
     Target t{.dir = dir, .wait = request.wait};
     if (t.wait == WaitFor::kReady || t.wait == WaitFor::kRestartReady) {
       if (!Exists(dir + "/notification-fd")) {
-        Warn(dir + "/notification-fd not present: waiting for up, not ready");
+        Warn(dir + "/notification-fd not present: not waiting for readiness");
         t.wait = t.wait == WaitFor::kReady ? WaitFor::kUp : WaitFor::kRestart;
       }
     }
