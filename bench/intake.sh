@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# bench/intake.sh: SMTP intake, yubin vs Postfix, in the same run.
+#
+#   bench/intake.sh [MESSAGES] [SESSIONS]     (default 2000 10; needs root)
+#
+# Postfix's smtp-source sends MESSAGES messages over SESSIONS parallel
+# sessions, first of 1 KB and then of 100 KB, to (a) yubin: tcpserver +
+# yubin-smtpd + yubin-queue on a throwaway root, queue only (no yubin-send),
+# and (b) a private Postfix instance (own config, queue and port; mail is
+# deferred, so it only queues). Both fsync a message before the 250. Prints
+# accepted messages per second for each and the ratio yubin/Postfix.
+set -eu
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+. bench/lib/common.sh
+. bench/lib/postfix_instance.sh
+
+messages=${1:-2000}
+sessions=${2:-10}
+[ "$(id -u)" = 0 ] || { echo "bench/intake.sh: run as root (Postfix needs it)" >&2; exit 111; }
+# shellcheck disable=SC2086
+yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
+
+work=$(mktemp -d /tmp/yubin-bench-intake.XXXXXX)
+chmod 755 "$work"  # the postfix user must reach its queue
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  pf_stop "$work/postfix"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-mkroot //cmd/yubin-qstat)
+[ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
+bench_build_opt "$work/bin" "${targets[@]}"
+tcpserver=$work/bin/tcpserver
+tcprules=$work/bin/tcprules
+[ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }
+echo "yubin side: $tcpserver + yubin-smtpd + yubin-queue (optimised build)"
+
+printf '127.:allow,RELAYCLIENT="",GREETDELAY="0"\n' |
+  "$tcprules" "$work/rules.cdb" "$work/rules.tmp"
+
+pf_port=$(bench_free_port)
+pf_start "$work/postfix" "$pf_port" "relay_domains = example.com
+defer_transports = smtp, relay"
+bench_wait_port "$pf_port"
+
+run_yubin() {  # SIZE -> messages/s
+  local size=$1 root port start end queued
+  root="$work/root-$size"
+  "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
+  echo example.com > "$root/control/rcpthosts"
+  port=$(bench_free_port)
+  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" 127.0.0.1 "$port" \
+    "$work/bin/yubin-smtpd" 2>/dev/null &
+  server_pid=$!
+  bench_wait_port "$port" >/dev/null
+  start=$(bench_now)
+  smtp-source -s "$sessions" -m "$messages" -l "$size" -f a@bench.invalid \
+    -t u@example.com "127.0.0.1:$port"
+  end=$(bench_now)
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  queued=$(YUBIN_ROOT=$root "$work/bin/yubin-qstat" | head -1 | awk '{print $NF}')
+  [ "$queued" = "$messages" ] ||
+    { echo "bench: yubin queued $queued of $messages" >&2; exit 1; }
+  bench_rate "$messages" "$start" "$end"
+}
+
+run_postfix() {  # SIZE -> messages/s
+  local size=$1 start end queued before
+  before=$(pf_queued "$work/postfix")
+  start=$(bench_now)
+  smtp-source -s "$sessions" -m "$messages" -l "$size" -f a@bench.invalid \
+    -t u@example.com "127.0.0.1:$pf_port"
+  end=$(bench_now)
+  # Messages move between queue directories while we count; give the
+  # queue manager a moment, then count every queue file.
+  sleep 2
+  queued=$(( $(pf_queued "$work/postfix") - before ))
+  [ "$queued" -ge "$messages" ] ||
+    { echo "bench: postfix queued $queued of $messages" >&2; exit 1; }
+  bench_rate "$messages" "$start" "$end"
+}
+
+printf '\n%-10s %12s %12s %8s\n' size yubin/s postfix/s ratio
+for size in 1024 102400; do
+  y=$(run_yubin "$size")
+  p=$(run_postfix "$size")
+  printf '%-10s %12s %12s %8s\n' "$size" "$y" "$p" "$(bench_ratio "$y" "$p")"
+done
+echo "($messages messages over $sessions sessions each; target: yubin/postfix >= 2.0)"

@@ -1,0 +1,42 @@
+# bench/lib/common.sh: what the benchmark scripts share. Sourced.
+
+# A TCP port on 127.0.0.1 that was free a moment ago.
+bench_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# bench_wait_port PORT: waits (10 s at most) until something listens there.
+bench_wait_port() {
+  local i
+  for i in $(seq 200); do
+    python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
+    sleep 0.05
+  done
+  echo "bench: nothing listens on port $1" >&2
+  return 1
+}
+
+# bench_now: seconds since the epoch with nanoseconds.
+bench_now() { date +%s.%N; }
+
+# bench_rate COUNT START END: COUNT per second, one decimal.
+bench_rate() { python3 -c "print('%.1f' % ($1 / ($3 - $2)))"; }
+
+# bench_ratio A B: A / B, two decimals.
+bench_ratio() { python3 -c "print('%.2f' % ($1 / $2 if $2 else float('inf')))"; }
+
+# bench_build_opt DIR TARGET...: builds the targets optimised and copies the
+# binaries into DIR (named after the target).
+bench_build_opt() {
+  local dir=$1 target name bin
+  shift
+  bazel build -c opt --noshow_progress "$@" >/dev/null 2>&1 ||
+    { echo "bench: build failed: $*" >&2; return 1; }
+  bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+  mkdir -p "$dir"
+  for target in "$@"; do
+    name=${target##*[:/]}
+    cp "$bin/${target#//}" "$dir/$name" 2>/dev/null ||
+      cp "$bin/${target#//}/$name" "$dir/$name" || return 1
+  done
+}
