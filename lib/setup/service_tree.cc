@@ -319,7 +319,7 @@ Result<std::map<std::string, std::string>> TemplateValues(const TreeOptions& o) 
   if (!queue.ok()) return queue.status();
   Result<Owner> log = LookUp(kLogUser);
   if (!log.ok()) return log.status();
-  v["SMTPD_IDS"] = "-u " + std::to_string(smtpd->uid) + " -g " + std::to_string(smtpd->gid);
+  v["SMTPD_IDS"] = " -u " + std::to_string(smtpd->uid) + " -g " + std::to_string(smtpd->gid);
   v["QUEUE_OWNER"] = kQueueUser;
   v["AS_QUEUE_OWNER"] = std::string("setuidgid ") + kQueueUser + " ";
   v["AS_LOG_OWNER"] = std::string("setuidgid ") + kLogUser + " ";
