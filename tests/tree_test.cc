@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -149,6 +150,9 @@ TEST_F(TreeTest, EveryServiceAndSuperviseSurvivesSigkillWhile500MessagesFlow) {
       << "delivered " << std::set<int>(tree_.DeliveredTo(maildir).begin(),
                                        tree_.DeliveredTo(maildir).end()).size()
       << " of " << kMessages;
+  std::multiset<int> copies = tree_.DeliveredTo(maildir);
+  std::printf("delivered %zu copies of %d messages (%zu duplicates from redelivery)\n",
+              copies.size(), kMessages, copies.size() - std::set<int>(copies.begin(), copies.end()).size());
   EXPECT_TRUE(tree_.Healthy());
   StopTree();
 }
