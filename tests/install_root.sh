@@ -85,7 +85,7 @@ want "user of smtpd/log" "$(svc_user smtpd/log)" yubinl
 
 swaks --server 127.0.0.1 --port "$port" --from a@example.org --to "kim@$me" \
   --header "Subject: by smtp" > "$work/swaks.log" 2>&1 || { cat "$work/swaks.log"; fail "swaks"; }
-printf 'Subject: by sendmail\n\nhello\n' | "$prefix/bin/sendmail" kim || fail "sendmail as root"
+printf 'Subject: by sendmail\n\nhello\n' | YUBIN_ROOT=$root "$prefix/bin/sendmail" kim || fail "sendmail as root"
 su -s /bin/sh kim -c "printf 'Subject: from kim\n\nhi\n' | YUBIN_ROOT=$root $prefix/bin/sendmail kim" ||
   fail "sendmail as kim"
 for _ in $(seq 300); do
