@@ -50,6 +50,10 @@ TEST_F(TreeTest, StartsDeliversToMaildirMboxAndAliasThenStops) {
     EXPECT_NE(status.out.find(std::string("\n") + name), std::string::npos)
         << "no row " << name << " in\n" << status.out;
   }
+  // The run script's limit is on the running server (and so on every session).
+  std::string limits = ReadFileOrEmpty("/proc/" + std::to_string(ServicePid(tree_, "smtpd")) +
+                                       "/limits");
+  EXPECT_NE(limits.find("Max data size             30000000"), std::string::npos) << limits;
   ASSERT_TRUE(tree_.SendMail({{1, Addr("kim")}, {2, Addr("lee")}, {3, Addr("postmaster")}}))
       << tree_.error();
   ProcessResult sm = tree_.Run({"sendmail", "-f", "me@" + std::string(kTreeDomain), "kim"},
