@@ -28,15 +28,17 @@ namespace yubin::ctl {
 
 const char kYubinctlHelp[] =
     "usage: yubinctl [--root ROOT] COMMAND\n"
-    "  start            start the service tree (svscan ROOT/service, detached,\n"
+    "  start [-t SECONDS]\n"
+    "                   start the service tree (svscan ROOT/service, detached,\n"
     "                   or the systemd unit yubin.service when installed), wait\n"
-    "                   until every service is ready, print the status\n"
+    "                   until every service is ready (at most SECONDS, default\n"
+    "                   30), print the status\n"
     "  stop             stop every service gracefully, then svscan\n"
     "  restart          stop, then start\n"
     "  status           one line per service and log; exit 0 healthy, 1 not\n"
     "  logs [SERVICE] [-f] [-n N]\n"
     "                   the last N (20) log lines with local times, of one\n"
-    "                   service or all; -f keeps following\n"
+    "                   service or all in ROOT/log; -f keeps following\n"
     "  reload           re-read control files (SIGHUP to send and smtpd)\n"
     "  queue            messages queued, by area, and the oldest\n"
     "  doctor           check control files, DNS, relay rules, permissions\n"
@@ -166,7 +168,18 @@ int ShowStatus(const CtlOptions& o) {
   return AllHealthy(rows) ? 0 : kExitUnhealthy;
 }
 
-int Start(const CtlOptions& o) {
+int Start(const CtlOptions& o, const std::vector<std::string>& args) {
+  std::chrono::seconds wait = kStartWait;
+  for (size_t i = 1; i < args.size(); ++i) {
+    char* end = nullptr;
+    long n = i + 1 < args.size() ? std::strtol(args[i + 1].c_str(), &end, 10) : -1;
+    if (args[i] != "-t" || n < 0 || n > 3600 || end == nullptr || *end != '\0') {
+      std::fputs(kYubinctlHelp, stderr);
+      return 100;
+    }
+    wait = std::chrono::seconds(n);
+    ++i;
+  }
   std::string service = ServiceDir(o);
   struct stat st;
   if (stat(service.c_str(), &st) != 0) {
@@ -212,10 +225,10 @@ int Start(const CtlOptions& o) {
     }
     Say("started svscan " + service + " (pid " + std::to_string(pid) + ")\n");
   }
-  bool healthy = WaitHealthy(o, kStartWait);
+  bool healthy = WaitHealthy(o, wait);
   ShowStatus(o);
   if (!healthy) {
-    Complain("not every service became ready within " + std::to_string(kStartWait.count()) +
+    Complain("not every service became ready within " + std::to_string(wait.count()) +
              " s; see yubinctl logs");
     return kExitUnhealthy;
   }
@@ -303,7 +316,19 @@ int Logs(const CtlOptions& o, const std::vector<std::string>& args) {
       return 100;
     }
   }
-  if (services.empty()) services.assign(std::begin(kServices), std::end(kServices));
+  if (services.empty()) {
+    for (const std::string& name : ListServices(ServiceDir(o))) {
+      struct stat st;
+      if (name.find('/') == std::string::npos &&
+          stat((o.root + "/log/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        services.push_back(name);
+      }
+    }
+  }
+  if (services.empty()) {
+    Complain("no log directories in " + o.root + "/log");
+    return 111;
+  }
   std::string logtail = ProgramPath(o, "logtail");
   auto argv_for = [&](const std::string& name) {
     std::vector<std::string> a = {logtail, "-l", "-n", lines};
@@ -392,15 +417,15 @@ int RunYubinctl(const CtlOptions& o, const std::vector<std::string>& args) {
   const std::string& cmd = args[0];
   bool no_args = args.size() == 1;
   if (cmd == "logs") return Logs(o, args);
+  if (cmd == "start") return Start(o, args);
   if (!no_args) {
     std::fputs(kYubinctlHelp, stderr);
     return 100;
   }
-  if (cmd == "start") return Start(o);
   if (cmd == "stop") return Stop(o);
   if (cmd == "restart") {
     int rc = Stop(o);
-    return rc != 0 ? rc : Start(o);
+    return rc != 0 ? rc : Start(o, {"start"});
   }
   if (cmd == "status") return ShowStatus(o);
   if (cmd == "reload") return Reload(o);

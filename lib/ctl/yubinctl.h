@@ -7,7 +7,7 @@
 // start runs `svscan ROOT/service` detached (own session, output appended to
 // ROOT/log/svscan.log, pid in ROOT/service/.svscan.pid), or `systemctl start
 // yubin` when systemd runs and ETC/systemd/system/yubin.service is the unit
-// for this root; then it waits up to kStartWait for every service to be
+// for this root; then it waits up to kStartWait (or start -t SECONDS) for every service to be
 // healthy and prints the status table. stop sends svscan SIGTERM (every
 // service gets SIGTERM; yubin-send finishes or defers its deliveries) and
 // waits up to kStopWait for it to exit. Programs (svscan, logtail) are
