@@ -40,20 +40,31 @@ struct IpAddress {
   bool operator==(const IpAddress&) const = default;
 };
 
-class Resolver {
+// What routing needs from DNS; Resolver is the real one, unit tests of
+// routing use a table.
+class DnsLookup {
+ public:
+  virtual ~DnsLookup() = default;
+  virtual Result<std::vector<MxRecord>> LookupMx(const std::string& domain) = 0;
+  virtual Result<std::vector<IpAddress>> LookupAddresses(
+      const std::string& host) = 0;
+};
+
+class Resolver : public DnsLookup {
  public:
   static Result<std::unique_ptr<Resolver>> Create(
       const ResolverOptions& options);
-  ~Resolver();
+  ~Resolver() override;
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 
   // MX records of domain, unordered (see OrderMxRecords), hosts lowercased
   // without the trailing dot. At most kMaxMxRecords.
-  Result<std::vector<MxRecord>> LookupMx(const std::string& domain);
+  Result<std::vector<MxRecord>> LookupMx(const std::string& domain) override;
   // IPv4 then IPv6 addresses of host. A permanent error only when both
   // lookups say the name does not exist.
-  Result<std::vector<IpAddress>> LookupAddresses(const std::string& host);
+  Result<std::vector<IpAddress>> LookupAddresses(
+      const std::string& host) override;
 
  private:
   struct Answer;
