@@ -7,7 +7,7 @@ libgmock-dev libsodium-dev libcdb-dev libc-ares-dev libssl-dev python3"
 # Tests only: the real counterparts yubin is checked against, and clang for
 # the libFuzzer targets.
 YUBIN_TEST_PACKAGES="tzdata clang libclang-rt-14-dev daemontools s6 ucspi-tcp swaks \
-strace bsd-mailx"
+strace bsd-mailx dnsmasq-base postfix"
 
 yubin_missing_packages() {
   local pkg missing=""
