@@ -69,7 +69,7 @@ Result<RemoteControl> LoadRemoteControl(const std::string& control_dir,
   c.timeout_dns = *td;
   Result<std::string> ip = ReadControlValue(dir + "outgoingip", "");
   if (!ip.ok()) return ip.status();
-  if (!ip->empty()) {
+  if (!ip->empty()) {  // ReadControlValue already refuses NUL bytes
     in_addr a4;
     in6_addr a6;
     if (inet_pton(AF_INET, ip->c_str(), &a4) != 1 &&

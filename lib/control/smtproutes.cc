@@ -31,6 +31,8 @@ std::optional<std::pair<std::string, bool>> ParseAddressLiteral(
     return std::nullopt;
   }
   std::string inner(text.substr(1, text.size() - 2));
+  // inet_pton stops at a NUL; a literal with one inside is not an address.
+  if (inner.find('\0') != std::string::npos) return std::nullopt;
   if (inner.size() > 5 && AsciiLower(inner.substr(0, 5)) == "ipv6:") {
     inner = inner.substr(5);
   }

@@ -77,6 +77,7 @@ TEST(AddressLiteral, Forms) {
   EXPECT_FALSE(ParseAddressLiteral("192.0.2.1"));
   EXPECT_FALSE(ParseAddressLiteral("[example.com]"));
   EXPECT_FALSE(ParseAddressLiteral("[]"));
+  EXPECT_FALSE(ParseAddressLiteral(std::string_view("[::\0x]", 6)));
 }
 
 }  // namespace

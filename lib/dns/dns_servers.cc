@@ -7,12 +7,15 @@
 namespace yubin::dns {
 namespace {
 
+// inet_pton stops at a NUL; an address with one inside is not an address.
 bool IsIpv4(const std::string& s) {
+  if (s.find('\0') != std::string::npos) return false;
   in_addr a;
   return inet_pton(AF_INET, s.c_str(), &a) == 1;
 }
 
 bool IsIpv6(const std::string& s) {
+  if (s.find('\0') != std::string::npos) return false;
   in6_addr a;
   return inet_pton(AF_INET6, s.c_str(), &a) == 1;
 }

@@ -37,6 +37,12 @@ TEST(ParseDnsServer, Rejects) {
   }
 }
 
+// Found by dns_servers_fuzz: inet_pton stopped at the NUL and took "::".
+TEST(ParseDnsServer, FuzzNulInsideAddress) {
+  static constexpr char kInput[] = "::\0\0:-\0\0\0\0\0]\0\0";
+  EXPECT_FALSE(ParseDnsServer(std::string_view(kInput, sizeof kInput - 1)).ok());
+}
+
 TEST(DnsServersCsv, Joins) {
   Result<std::string> csv = DnsServersCsv({"127.0.0.1:5300", "[::1]:5301"});
   ASSERT_TRUE(csv.ok());
