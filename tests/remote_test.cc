@@ -172,6 +172,23 @@ TEST_F(RemoteTest, RejectsAndGreylisting) {
   }
 }
 
+TEST_F(RemoteTest, OutgoingIpAndHeloFallback) {
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1", {"-e"}));  // no ESMTP: EHLO refused
+  Control("smtproutes", "sink.test::" + std::to_string(sink.port()) + "\n");
+  Control("outgoingip", "127.0.0.5\n");
+  ProcessResult r = Remote("sink.test", {"a@sink.test"});
+  std::vector<std::string> rep = SplitReport(r.out);
+  ASSERT_EQ(rep.size(), 2u) << r.out << r.err;
+  EXPECT_EQ(rep[1][0], 'K') << rep[1];
+  std::vector<std::string> dumps = sink.Dumps();
+  ASSERT_EQ(dumps.size(), 1u);
+  EXPECT_NE(dumps[0].find("X-Client-Addr: 127.0.0.5"), std::string::npos)
+      << dumps[0];
+  EXPECT_NE(dumps[0].find("X-Client-Proto: SMTP"), std::string::npos)
+      << "want HELO after the refused EHLO; got " << dumps[0];
+}
+
 TEST_F(RemoteTest, SmtproutesOverridesMx) {
   SmtpSink sink;
   ASSERT_TRUE(sink.Start("127.0.0.1"));

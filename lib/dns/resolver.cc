@@ -12,7 +12,8 @@
 
 namespace yubin::dns {
 
-struct Resolver::Answer {
+// Filled in by OnAnswer; c-ares calls it exactly once per query.
+struct QuerySlot {
   bool done = false;
   int status = ARES_ETIMEOUT;
   std::vector<unsigned char> bytes;
@@ -21,13 +22,6 @@ struct Resolver::Answer {
 namespace {
 
 ares_channel Channel(void* c) { return static_cast<ares_channel>(c); }
-
-// Filled in by OnAnswer; c-ares calls it exactly once per query.
-struct QuerySlot {
-  bool done = false;
-  int status = ARES_ETIMEOUT;
-  std::vector<unsigned char> bytes;
-};
 
 void OnAnswer(void* arg, int status, int /*timeouts*/, unsigned char* abuf,
               int alen) {
@@ -93,7 +87,7 @@ Result<std::unique_ptr<Resolver>> Resolver::Create(
 
 Resolver::~Resolver() { ares_destroy(Channel(channel_)); }
 
-Resolver::Answer Resolver::Query(const std::string& name, int type) {
+QuerySlot Resolver::Query(const std::string& name, int type) {
   QuerySlot slot;
   ares_channel ch = Channel(channel_);
   ares_query(ch, name.c_str(), ns_c_in, type, OnAnswer, &slot);
@@ -134,15 +128,11 @@ Resolver::Answer Resolver::Query(const std::string& name, int type) {
     }
   }
   if (!slot.done) ares_cancel(ch);  // poll failed: the callback runs now
-  Answer answer;
-  answer.done = slot.done;
-  answer.status = slot.status;
-  answer.bytes = std::move(slot.bytes);
-  return answer;
+  return slot;
 }
 
 Result<std::vector<MxRecord>> Resolver::LookupMx(const std::string& domain) {
-  Answer a = Query(domain, ns_t_mx);
+  QuerySlot a = Query(domain, ns_t_mx);
   if (IsNoData(a.status)) return std::vector<MxRecord>{};
   if (a.status != ARES_SUCCESS) return QueryError(domain, a.status);
   ares_mx_reply* reply = nullptr;
@@ -176,7 +166,7 @@ Result<std::vector<IpAddress>> Resolver::LookupAddresses(
   int statuses[2] = {ARES_SUCCESS, ARES_SUCCESS};
   const int types[2] = {ns_t_a, ns_t_aaaa};
   for (int k = 0; k < 2; ++k) {
-    Answer a = Query(host, types[k]);
+    QuerySlot a = Query(host, types[k]);
     statuses[k] = a.status;
     if (a.status != ARES_SUCCESS) continue;
     if (types[k] == ns_t_a) {

@@ -50,6 +50,8 @@ class DnsLookup {
       const std::string& host) = 0;
 };
 
+struct QuerySlot;  // one query's answer, filled in by c-ares' callback
+
 class Resolver : public DnsLookup {
  public:
   static Result<std::unique_ptr<Resolver>> Create(
@@ -67,9 +69,8 @@ class Resolver : public DnsLookup {
       const std::string& host) override;
 
  private:
-  struct Answer;
   explicit Resolver(void* channel) : channel_(channel) {}
-  Answer Query(const std::string& name, int type);
+  QuerySlot Query(const std::string& name, int type);
   void* channel_;  // ares_channel
 };
 
