@@ -18,7 +18,7 @@ constexpr char kHelp[] =
     "record for the message: 'K', 'D' or 'Z', a text and a NUL.\n"
     "Control files come from $YUBIN_ROOT/control (default /var/yubin).\n"
     "Exit codes: 0 the report was written (the results are in it),\n"
-    "100 usage, 111 could not run (bad control file, unreadable message).\n";
+    "100 usage (or over 10000 recipients), 111 could not run (bad control file, unreadable message).\n";
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -33,6 +33,13 @@ Result<RemoteControl> LoadRemoteControl(const std::string& control_dir,
   Result<std::string> helo = ReadControlValue(dir + "helohost", c.me);
   if (!helo.ok()) return helo.status();
   c.helohost = *helo;
+  // It goes into the EHLO line: no blanks or control bytes.
+  for (char ch : c.helohost) {
+    unsigned char u = static_cast<unsigned char>(ch);
+    if (u <= 32 || u == 127) {
+      return Status::Permanent("helohost: not a host name: " + c.helohost);
+    }
+  }
   Result<std::string> lip = ReadControlValue(dir + "localiphost", c.me);
   if (!lip.ok()) return lip.status();
   c.localiphost = *lip;

@@ -66,6 +66,11 @@ TEST(LoadRemoteControl, BadFilesAreErrors) {
   Put(dir, "outgoingip", "");
   Put(dir, "timeoutremote", "forever\n");
   EXPECT_FALSE(LoadRemoteControl(dir, "h").ok());
+  Put(dir, "timeoutremote", "");
+  Put(dir, "helohost", "two words\n");
+  EXPECT_FALSE(LoadRemoteControl(dir, "h").ok());
+  Put(dir, "helohost", "cr\rinside\n");
+  EXPECT_FALSE(LoadRemoteControl(dir, "h").ok());
 }
 
 }  // namespace

@@ -166,6 +166,7 @@ std::string FormatReport(const MessageOutcome& o) {
 int RunRemote(int argc, char** argv, int in_fd, int out_fd) {
   if (argc < 4) return kExitPermanent;
   if (static_cast<size_t>(argc - 3) > kMaxRemoteRecipients) {
+    Warn("more than " + std::to_string(kMaxRemoteRecipients) + " recipients");
     return kExitPermanent;
   }
   std::string host = argv[1];

@@ -20,6 +20,17 @@ Verdict VerdictOf(const Reply& r) {
 
 std::string Said(const Reply& r) { return " Remote host said: " + r.Text(); }
 
+// An address goes into one command line: a CR, LF or other control byte in
+// it would let its author add commands of their own.
+bool SendableAddress(std::string_view a) {
+  if (a.size() > kMaxAddressBytes) return false;
+  for (char c : a) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 32 || u == 127) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 char RecipientCode(Verdict v) {
@@ -198,6 +209,28 @@ MessageOutcome SmtpSession::Send(const OutgoingMessage& m) {
     }
     return out;
   }
+  if (!SendableAddress(m.sender)) {
+    out.verdict = Verdict::kPermanent;
+    out.text = "Sorry, the sender address is too long or holds control "
+               "characters. (#5.1.7)";
+    for (RecipientOutcome& r : out.recipients) r = {out.verdict, out.text};
+    return out;
+  }
+  std::vector<size_t> sendable;  // indexes into m.recipients
+  for (size_t i = 0; i < m.recipients.size(); ++i) {
+    if (SendableAddress(m.recipients[i])) {
+      sendable.push_back(i);
+    } else {
+      out.recipients[i] = {Verdict::kPermanent,
+                           "Sorry, this recipient address is too long or "
+                           "holds control characters. (#5.1.3)"};
+    }
+  }
+  if (sendable.empty()) {
+    out.verdict = Verdict::kPermanent;
+    out.text = "No recipient address could be sent.";
+    return out;
+  }
   Reply reply;
   if (need_rset_) {
     if (Status s = conn_.Write("RSET\r\n"); !s.ok()) {
@@ -218,8 +251,8 @@ MessageOutcome SmtpSession::Send(const OutgoingMessage& m) {
   if (ext_.eight_bit_mime && m.eight_bit) mail += " BODY=8BITMIME";
   mail += "\r\n";
   std::vector<std::string> rcpts;
-  for (const std::string& r : m.recipients) {
-    rcpts.push_back("RCPT TO:<" + r + ">\r\n");
+  for (size_t i : sendable) {
+    rcpts.push_back("RCPT TO:<" + m.recipients[i] + ">\r\n");
   }
 
   // With PIPELINING every command up to DATA goes in one write; without it
@@ -252,10 +285,10 @@ MessageOutcome SmtpSession::Send(const OutgoingMessage& m) {
     Verdict v = VerdictOf(reply);
     if (v == Verdict::kAccepted) {
       ++accepted;
-      out.recipients[i] = {Verdict::kAccepted, ""};
+      out.recipients[sendable[i]] = {Verdict::kAccepted, ""};
     } else {
-      out.recipients[i] = {v, peer_ + " does not like recipient." +
-                                  Said(reply)};
+      out.recipients[sendable[i]] = {
+          v, peer_ + " does not like recipient." + Said(reply)};
     }
   }
   if (!mail_ok) {
@@ -278,7 +311,7 @@ MessageOutcome SmtpSession::Send(const OutgoingMessage& m) {
     }
     out.verdict = v;
     out.text = text;
-    for (RecipientOutcome& r : out.recipients) r = {v, text};
+    for (size_t i : sendable) out.recipients[i] = {v, text};
     return out;
   }
   if (!ext_.pipelining && accepted > 0) {

@@ -14,6 +14,9 @@
 // The text goes through DataEncoder (CRLF, dot-stuffing). The message is
 // read from fd with pread from offset 0, so the same fd can be sent again.
 //
+// A sender or recipient that is too long or holds a control byte (CR, LF,
+// NUL...) is never put on the wire: it fails permanently here.
+//
 // Classification: 2xx accepted; 5xx permanent; 4xx, other codes, malformed
 // replies, timeouts and network errors temporary. A 5xx to one RCPT fails
 // only that recipient. Once the connection breaks, every later call fails
@@ -31,7 +34,9 @@
 
 namespace yubin::smtpclient {
 
-inline constexpr size_t kMaxRecipientsPerMessage = 1000;
+// Longest sender or recipient address sent (qmail's limit is about the
+// same); longer ones, and any with a control byte, are refused here.
+inline constexpr size_t kMaxAddressBytes = 1000;
 
 struct SessionOptions {
   std::string helo_host;

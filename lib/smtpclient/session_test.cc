@@ -247,6 +247,28 @@ TEST(SmtpSession, EightBitAndNullSender) {
       << server.Received();
 }
 
+TEST(SmtpSession, AddressesWithControlBytesAreNeverSent) {
+  ScriptedServer server("220 hi", {"250 x", "250 ok", "250 ok", "354 go",
+                                   "250 ok", "221 bye"});
+  TempMessage t("x\n");
+  {
+    SmtpSession s = MakeSession(server);
+    ASSERT_TRUE(s.Open().ok());
+    MessageOutcome bad_sender =
+        s.Send(OutgoingMessage{"a@b>\r\nRSET", {"b@x"}, t.fd(), t.size, false});
+    EXPECT_EQ(bad_sender.verdict, Verdict::kPermanent);
+    EXPECT_EQ(bad_sender.recipients[0].verdict, Verdict::kPermanent);
+    MessageOutcome o = s.Send(Msg(t, {"evil@x>\r\nDATA", "good@x"}));
+    EXPECT_EQ(o.verdict, Verdict::kAccepted) << o.text;
+    EXPECT_EQ(o.recipients[0].verdict, Verdict::kPermanent);
+    EXPECT_EQ(o.recipients[1].verdict, Verdict::kAccepted);
+    s.Quit();
+  }
+  EXPECT_EQ(server.Received(),
+            "EHLO me.test\r\nMAIL FROM:<a@here>\r\nRCPT TO:<good@x>\r\n"
+            "DATA\r\nx\r\n.\r\nQUIT\r\n");
+}
+
 TEST(SmtpSession, AllRecipientsRefusedPipelined) {
   ScriptedServer server("220 hi",
                         {"250-x\r\n250 PIPELINING", "250 ok", "450 full",
