@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -72,6 +73,10 @@ Result<UniqueFd> ConnectTcp(const dns::IpAddress& ip, int port,
     }
     if (err != 0) return Status::FromErrno("connect", err);
   }
+  // Commands are written whole (a pipelined group in one write), so Nagle's
+  // algorithm would only add a delayed-ACK wait between them.
+  int one = 1;
+  (void)setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return fd;
 }
 

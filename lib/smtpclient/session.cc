@@ -184,11 +184,14 @@ Status SmtpSession::SendBody(const OutgoingMessage& m, bool* local_error) {
     }
     if (n == 0) break;
     offset += static_cast<uint64_t>(n);
-    wire.clear();
     enc.Encode(std::string_view(chunk.data(), static_cast<size_t>(n)), &wire);
-    if (Status s = conn_.Write(wire); !s.ok()) return s;
+    if (wire.size() >= kBodyChunkBytes) {
+      if (Status s = conn_.Write(wire); !s.ok()) return s;
+      wire.clear();
+    }
   }
-  wire.clear();
+  // The end of the text and ".\r\n" go out in one write: a lone small
+  // last write would wait for the peer's delayed ACK.
   enc.Finish(&wire);
   return conn_.Write(wire);
 }
