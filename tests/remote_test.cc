@@ -1,6 +1,10 @@
 // yubin-remote against real peers on loopback: dnsmasq for DNS, Postfix's
 // smtp-sink and yubin's own smtpd (under tcpserver) for SMTP.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -253,6 +257,29 @@ TEST_F(RemoteTest, DnsErrorsAreClassified) {
   ASSERT_EQ(rep.size(), 2u);
   EXPECT_EQ(rep[1][0], 'Z') << rep[1];
   EXPECT_LT(took, 10s);
+}
+
+TEST_F(RemoteTest, SilentDnsServerTimesOut) {
+  // A UDP socket that never answers: each try waits timeoutdns (1 s here).
+  int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  getsockname(udp, reinterpret_cast<sockaddr*>(&a), &len);
+  Control("dnsservers", "127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "\n");
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult r = Remote("sink.test", {"a@sink.test"});
+  auto took = std::chrono::steady_clock::now() - start;
+  close(udp);
+  std::vector<std::string> rep = SplitReport(r.out);
+  ASSERT_EQ(rep.size(), 2u) << r.out;
+  EXPECT_EQ(rep[0][0], 's') << rep[0];
+  EXPECT_EQ(rep[1][0], 'Z') << rep[1];
+  EXPECT_NE(rep[1].find("#4.4.3"), std::string::npos) << rep[1];
+  EXPECT_GE(took, 1s);
+  EXPECT_LT(took, 15s);
 }
 
 TEST_F(RemoteTest, DeadMxFallsBackToNextPreference) {
