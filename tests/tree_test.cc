@@ -168,10 +168,15 @@ TEST_F(TreeTest, SameTreeRunsUnderS6Svscan) {
   ASSERT_TRUE(tree_.WaitHealthy()) << "svstat -c never healthy under s6-svscan";
   ASSERT_TRUE(tree_.SendMail({{1, Addr("kim")}})) << tree_.error();
   EXPECT_TRUE(tree_.WaitDelivered(tree_.home("kim") + "/Maildir", {1}));
-  pid_t old = ServicePid(tree_, "send");
-  ASSERT_EQ(kill(old, SIGKILL), 0);
-  EXPECT_NE(WaitForUp(tree_.service("send"), old), 0);
-  EXPECT_TRUE(tree_.WaitHealthy());
+  for (const char* name : kServices) {
+    pid_t old = ServicePid(tree_, name);
+    ASSERT_GT(old, 0) << name;
+    ASSERT_EQ(kill(old, SIGKILL), 0) << name;
+    EXPECT_NE(WaitForUp(tree_.service(name), old), 0) << name << " not back under s6";
+    EXPECT_TRUE(tree_.WaitHealthy()) << name;
+  }
+  ASSERT_TRUE(tree_.SendMail({{2, Addr("kim")}})) << tree_.error();
+  EXPECT_TRUE(tree_.WaitDelivered(tree_.home("kim") + "/Maildir", {1, 2}));
   // Down with every service, then s6-svscan itself.
   for (const char* name : kServices) {
     tree_.Run({"svc", "-dx", tree_.service(name)});
