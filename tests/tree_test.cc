@@ -161,6 +161,29 @@ TEST_F(TreeTest, EveryServiceAndSuperviseSurvivesSigkillWhile500MessagesFlow) {
   StopTree();
 }
 
+TEST_F(TreeTest, StopDuringDeliveriesLosesNothing) {
+  StartTree();
+  constexpr int kMessages = 100;
+  std::vector<std::pair<int, std::string>> messages;
+  std::set<int> want;
+  for (int i = 1; i <= kMessages; ++i) {
+    messages.push_back({i, Addr(i % 2 ? "kim" : "lee")});
+    want.insert(i);
+  }
+  ASSERT_TRUE(tree_.SendMail(messages)) << tree_.error();
+  StopTree();  // with deliveries still going on
+  std::multiset<int> early = tree_.DeliveredTo(tree_.home("kim") + "/Maildir");
+  std::multiset<int> early_mbox = tree_.DeliveredTo(tree_.home("lee") + "/Mailbox");
+  std::printf("delivered before the stop: %zu of %d\n", early.size() + early_mbox.size(),
+              kMessages);
+  StartTree();
+  std::set<int> odd, even;
+  for (int i : want) (i % 2 ? odd : even).insert(i);
+  EXPECT_TRUE(tree_.WaitDelivered(tree_.home("kim") + "/Maildir", odd));
+  EXPECT_TRUE(tree_.WaitDelivered(tree_.home("lee") + "/Mailbox", even));
+  StopTree();
+}
+
 TEST_F(TreeTest, SameTreeRunsUnderS6Svscan) {
   if (access("/usr/bin/s6-svscan", X_OK) != 0) GTEST_SKIP() << "s6 is not installed";
   ChildProcess s6;
