@@ -2,7 +2,11 @@
 
 #include <cdb.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
+
+#include "lib/base/fd.h"
 
 #include "lib/rules/ip_key.h"
 
@@ -106,6 +110,16 @@ std::string DescribeRuleMatch(const RuleMatch& match) {
     out += '\n';
   }
   return out + "allow connection\n";
+}
+
+Result<std::string> CheckRules(const std::string& cdb_path,
+                               const RuleQuery& query) {
+  UniqueFd fd(OpenRetry(cdb_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid())
+    return Status::FromErrno("unable to read " + cdb_path, errno);
+  Result<RuleMatch> match = LookupRules(fd.get(), query);
+  if (!match.ok()) return match.status().Wrap(cdb_path);
+  return DescribeRuleMatch(*match);
 }
 
 }  // namespace yubin::rules

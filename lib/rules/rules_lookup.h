@@ -64,6 +64,10 @@ Result<RuleMatch> LookupRules(int fd, const RuleQuery& query);
 // "deny connection" or "allow connection".
 std::string DescribeRuleMatch(const RuleMatch& match);
 
+// tcprulescheck: opens cdb_path, looks query up, describes the result.
+Result<std::string> CheckRules(const std::string& cdb_path,
+                               const RuleQuery& query);
+
 }  // namespace yubin::rules
 
 #endif  // YUBIN_LIB_RULES_RULES_LOOKUP_H_

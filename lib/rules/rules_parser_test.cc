@@ -52,6 +52,12 @@ TEST(RulesParserTest, VariablesWithAnyQuote) {
   EXPECT_EQ(Parse("1:allow,=\"\"")[0].data, "+=\0"s);
 }
 
+// Found by rules_fuzz: a NUL inside a name is stored as it comes, as
+// ucspi-tcp's tcprules does, and then reads as an item separator.
+TEST(RulesParserTest, NulInNameIsKeptAsIs) {
+  EXPECT_EQ(Parse("1:allow,\1\0D\0=xx"s)[0].data, "+\1\0D\0=\0"s);
+}
+
 TEST(RulesParserTest, ManyVariables) {
   std::string line = "1:allow";
   std::string want;
