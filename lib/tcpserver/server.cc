@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 #include "lib/base/fd.h"
 #include "lib/rules/rules_lookup.h"
 #include "lib/tcpserver/address.h"
+#include "lib/tcpserver/child_environment.h"
 #include "lib/tcpserver/connection_log.h"
 #include "lib/tcpserver/host_lookup.h"
 #include "lib/tcpserver/per_ip_limits.h"
@@ -26,7 +28,7 @@
 namespace yubin::tcpserver {
 namespace {
 
-constexpr char kDrop[] = "tcpserver: warning: dropping connection, ";
+constexpr char kDropPrefix[] = "tcpserver: warning: dropping connection, ";
 constexpr size_t kSelfPipeDrainBytes = 64;
 
 int g_self_pipe_write = -1;
@@ -42,31 +44,42 @@ void Log(const std::string& line) { (void)WriteAll(2, line); }
 
 [[noreturn]] void DropConnection(const ServerOptions& o,
                                  const std::string& why) {
-  if (o.verbosity >= 1) Log(std::string(kDrop) + why + "\n");
+  if (o.verbosity >= 1) Log(std::string(kDropPrefix) + why + "\n");
   _exit(111);
 }
 
-void SetOrUnset(const char* name, const std::optional<std::string>& value) {
-  if (value) setenv(name, value->c_str(), 1);
-  else unsetenv(name);
-}
+enum class Verdict { kAllow, kDeny, kDrop };
 
-// Everything the child does between fork and exec. Never returns.
-[[noreturn]] void ServeConnection(const ServerOptions& o, int fd,
-                                  const sockaddr_storage& peer) {
-  if (!o.banner.empty()) (void)WriteAll(fd, o.banner);
-  const pid_t pid = getpid();
+// What a connection gets: addresses, names, the rules' verdict and the
+// program's environment.
+struct ConnectionPlan {
+  Endpoint local;
+  Endpoint remote;
+  std::optional<std::string> local_host;
+  std::optional<std::string> remote_host;
+  Verdict verdict = Verdict::kAllow;
+  std::string drop_reason;
+  ChildEnvironment env{environ};
+};
+
+// Looks up names (as the options say), reads the rules and builds the
+// environment. Runs in the child, or in the parent when no DNS lookup is
+// needed (-H with -l).
+ConnectionPlan PlanConnection(const ServerOptions& o, int fd,
+                              const sockaddr_storage& peer) {
+  ConnectionPlan plan;
   const sockaddr_storage remote_addr = UnmapIpv4(peer);
-  const Endpoint remote = EndpointOf(remote_addr);
-  if (o.verbosity >= 2) Log(PidFromLine(pid, remote.ip));
-
+  plan.remote = EndpointOf(remote_addr);
   sockaddr_storage local_raw;
   socklen_t len = sizeof local_raw;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local_raw), &len) != 0)
-    DropConnection(o, std::string("unable to get local address: ") +
-                          strerror(errno));
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local_raw), &len) != 0) {
+    plan.verdict = Verdict::kDrop;
+    plan.drop_reason =
+        std::string("unable to get local address: ") + strerror(errno);
+    return plan;
+  }
   const sockaddr_storage local_addr = UnmapIpv4(local_raw);
-  const Endpoint local = EndpointOf(local_addr);
+  plan.local = EndpointOf(local_addr);
   if (o.no_delay) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -74,57 +87,96 @@ void SetOrUnset(const char* name, const std::optional<std::string>& value) {
   if (o.kill_ip_options && local_raw.ss_family == AF_INET)
     setsockopt(fd, IPPROTO_IP, IP_OPTIONS, nullptr, 0);
 
-  std::optional<std::string> local_host = o.local_name;
-  if (!local_host) local_host = LookUpHostName(local_addr);
-  std::optional<std::string> remote_host;
+  plan.local_host = o.local_name;
+  if (!plan.local_host) plan.local_host = LookUpHostName(local_addr);
   if (o.lookup_remote_host) {
-    remote_host = LookUpHostName(remote_addr);
-    if (remote_host && o.paranoid &&
-        !HostNameHasAddress(*remote_host, remote_addr))
-      remote_host.reset();
+    plan.remote_host = LookUpHostName(remote_addr);
+    if (plan.remote_host && o.paranoid &&
+        !HostNameHasAddress(*plan.remote_host, remote_addr))
+      plan.remote_host.reset();
   }
 
-  setenv("PROTO", remote.ipv6 ? "TCP6" : "TCP", 1);
-  setenv("TCPLOCALIP", local.ip.c_str(), 1);
-  setenv("TCPLOCALPORT", std::to_string(local.port).c_str(), 1);
-  SetOrUnset("TCPLOCALHOST", local_host);
-  setenv("TCPREMOTEIP", remote.ip.c_str(), 1);
-  setenv("TCPREMOTEPORT", std::to_string(remote.port).c_str(), 1);
-  SetOrUnset("TCPREMOTEHOST", remote_host);
-  unsetenv("TCPREMOTEINFO");  // ident is never asked (see tcpserver.8)
+  ChildEnvironment& env = plan.env;
+  env.Set("PROTO", plan.remote.ipv6 ? "TCP6" : "TCP");
+  env.Set("TCPLOCALIP", plan.local.ip);
+  env.Set("TCPLOCALPORT", std::to_string(plan.local.port));
+  if (plan.local_host) env.Set("TCPLOCALHOST", *plan.local_host);
+  else env.Unset("TCPLOCALHOST");
+  env.Set("TCPREMOTEIP", plan.remote.ip);
+  env.Set("TCPREMOTEPORT", std::to_string(plan.remote.port));
+  if (plan.remote_host) env.Set("TCPREMOTEHOST", *plan.remote_host);
+  else env.Unset("TCPREMOTEHOST");
+  env.Unset("TCPREMOTEINFO");  // ident is never asked (see tcpserver.8)
 
-  bool deny = false;
-  if (!o.rules_path.empty()) {
-    UniqueFd rules(OpenRetry(o.rules_path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!rules.valid()) {
-      if (errno != ENOENT || !o.allow_missing_rules)
-        DropConnection(o, "unable to read " + o.rules_path + ": " +
-                              strerror(errno));
-    } else {
-      Result<rules::RuleMatch> match = rules::LookupRules(
-          rules.get(), {.ip = remote.ip, .host = remote_host, .info = {}});
-      if (!match.ok())
-        DropConnection(o, "unable to read " + o.rules_path + ": " +
-                              match.status().message());
-      deny = match->decision.deny;
-      for (const auto& [name, value] : match->decision.env)
-        setenv(name.c_str(), value.c_str(), 1);
+  if (o.rules_path.empty()) return plan;
+  UniqueFd rules(OpenRetry(o.rules_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!rules.valid()) {
+    if (errno != ENOENT || !o.allow_missing_rules) {
+      plan.verdict = Verdict::kDrop;
+      plan.drop_reason =
+          "unable to read " + o.rules_path + ": " + strerror(errno);
     }
+    return plan;
   }
-  if (o.verbosity >= 2)
-    Log(DecisionLine(deny, pid, local_host, local, remote_host, remote, {}));
+  Result<rules::RuleMatch> match = rules::LookupRules(
+      rules.get(), {.ip = plan.remote.ip, .host = plan.remote_host, .info = {}});
+  if (!match.ok()) {
+    plan.verdict = Verdict::kDrop;
+    plan.drop_reason =
+        "unable to read " + o.rules_path + ": " + match.status().message();
+    return plan;
+  }
+  if (match->decision.deny) plan.verdict = Verdict::kDeny;
+  for (const auto& [name, value] : match->decision.env) env.Set(name, value);
+  return plan;
+}
+
+std::vector<char*> ProgramArgv(const ServerOptions& o) {
+  std::vector<char*> argv;
+  for (const std::string& arg : o.program)
+    argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
+std::string ProgramPath(const ServerOptions& o, const ChildEnvironment& env,
+                        int* error) {
+  std::optional<std::string_view> path = env.Get("PATH");
+  return ResolveProgram(o.program[0], path ? *path : kDefaultPath, error);
+}
+
+std::string DecisionLineFor(bool deny, pid_t pid, const ConnectionPlan& p) {
+  return DecisionLine(deny, pid, p.local_host, p.local, p.remote_host,
+                      p.remote, {});
+}
+
+// The forked child, from the banner to exec. Never returns. banner_sent is
+// how much of the banner the parent already wrote.
+[[noreturn]] void ServeConnection(const ServerOptions& o, int fd,
+                                  const sockaddr_storage& peer,
+                                  size_t banner_sent) {
+  if (banner_sent < o.banner.size())
+    (void)WriteAll(fd, std::string_view(o.banner).substr(banner_sent));
+  const pid_t pid = getpid();
+  if (o.verbosity >= 2) Log(PidFromLine(pid, EndpointOf(UnmapIpv4(peer)).ip));
+  ConnectionPlan plan = PlanConnection(o, fd, peer);
+  if (plan.verdict == Verdict::kDrop) DropConnection(o, plan.drop_reason);
+  const bool deny = plan.verdict == Verdict::kDeny;
+  if (o.verbosity >= 2) Log(DecisionLineFor(deny, pid, plan));
   if (deny) _exit(100);
 
   if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
     DropConnection(o, std::string("unable to set up descriptors: ") +
                           strerror(errno));
   if (fd > 1) close(fd);
-  std::vector<char*> argv;
-  for (const std::string& arg : o.program)
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  execvp(argv[0], argv.data());
-  DropConnection(o, "unable to run " + o.program[0] + ": " + strerror(errno));
+  int error = 0;
+  std::string path = ProgramPath(o, plan.env, &error);
+  if (!path.empty()) {
+    std::vector<char*> argv = ProgramArgv(o);
+    execve(path.c_str(), argv.data(), plan.env.Pointers().data());
+    error = errno;
+  }
+  DropConnection(o, "unable to run " + o.program[0] + ": " + strerror(error));
 }
 
 class Server {
@@ -140,6 +192,12 @@ class Server {
   void Reap();
   void AcceptReady();
   void StartChild(UniqueFd fd, const sockaddr_storage& peer);
+  // Runs the program with posix_spawn straight from the parent when the
+  // connection needs no DNS lookup and the rules allow it (the common
+  // "-HRl0" setup), saving a fork of the server per connection. Returns
+  // false when the forked way must handle the connection.
+  bool SpawnDirectly(int fd, const sockaddr_storage& peer,
+                     const std::string& ip, size_t* banner_sent);
   void PrintStatus() {
     if (o_.verbosity >= 2) Log(StatusLine(children_.size(), o_.limit));
   }
@@ -154,6 +212,9 @@ class Server {
   // Set when accept(2) ran out of descriptors; cleared when a child exits,
   // so a full descriptor table does not spin the loop.
   bool accept_paused_ = false;
+  // The program's resolved path, for the PATH it was resolved with.
+  std::string program_path_;
+  std::string program_path_key_;
 };
 
 Status Server::Listen() {
@@ -224,6 +285,8 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
     }
     return;  // fd closes here
   }
+  size_t banner_sent = 0;
+  if (SpawnDirectly(fd.get(), peer, ip, &banner_sent)) return;
   // Counted before fork, as ucspi-tcp prints "status" before the child's
   // first line.
   if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
@@ -234,16 +297,82 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
     listen_fd_.reset();
     pipe_read_.reset();
     pipe_write_.reset();
-    ServeConnection(o_, fd.get(), peer);
+    ServeConnection(o_, fd.get(), peer, banner_sent);
   }
   if (pid < 0) {
     if (o_.verbosity >= 1)
-      Log(std::string(kDrop) + "unable to fork: " + strerror(errno) + "\n");
+      Log(std::string(kDropPrefix) + "unable to fork: " + strerror(errno) + "\n");
     PrintStatus();
     return;
   }
   children_.emplace(pid, ip);
   limits_.Started(ip);
+}
+
+bool Server::SpawnDirectly(int fd, const sockaddr_storage& peer,
+                           const std::string& ip, size_t* banner_sent) {
+  // Only when nothing can block: no DNS lookup is asked for.
+  if (o_.lookup_remote_host || !o_.local_name) return false;
+  ConnectionPlan plan = PlanConnection(o_, fd, peer);
+  // Deny and drop go the forked way, which logs and exits as ucspi-tcp.
+  if (plan.verdict != Verdict::kAllow) return false;
+  if (!o_.banner.empty()) {
+    ssize_t n = send(fd, o_.banner.data(), o_.banner.size(),
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      return true;  // the client is gone; fd closes in the caller
+    *banner_sent = n > 0 ? static_cast<size_t>(n) : 0;
+    if (*banner_sent < o_.banner.size()) return false;
+  }
+  int error = 0;
+  std::optional<std::string_view> path_env = plan.env.Get("PATH");
+  std::string path_key(path_env ? *path_env : kDefaultPath);
+  if (path_key != program_path_key_ || program_path_.empty()) {
+    program_path_ = ProgramPath(o_, plan.env, &error);
+    program_path_key_ = path_key;
+  }
+  if (program_path_.empty()) {
+    if (o_.verbosity >= 1)
+      Log(std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": " +
+          strerror(error) + "\n");
+    return true;
+  }
+  if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, fd, 1);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults, empty;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGCHLD);
+  sigemptyset(&empty);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> argv = ProgramArgv(o_);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, program_path_.c_str(), &actions, &attr,
+                       argv.data(), plan.env.Pointers().data());
+  posix_spawnattr_destroy(&attr);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    if (o_.verbosity >= 1)
+      Log(std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": " +
+          strerror(rc) + "\n");
+    program_path_.clear();
+    PrintStatus();
+    return true;
+  }
+  children_.emplace(pid, ip);
+  limits_.Started(ip);
+  if (o_.verbosity >= 2) {
+    Log(PidFromLine(pid, plan.remote.ip));
+    Log(DecisionLineFor(false, pid, plan));
+  }
+  return true;
 }
 
 void Server::AcceptReady() {

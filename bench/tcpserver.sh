@@ -1,0 +1,69 @@
+#!/bin/sh
+# bench/tcpserver.sh: connections per second through yubin's tcpserver and
+# through ucspi-tcp's, same run, same flags, same rules cdb, same client
+# concurrency, running `echo ok` per connection. Prints both rates and the
+# ratio yubin/ucspi-tcp (target: >= 1.0). Not part of tools/test.
+#
+#   bench/tcpserver.sh [clients (16)] [seconds per round (5)] [rounds (3)]
+#
+# Rounds alternate the two servers so that machine noise hits both alike;
+# the figure per server is its total connections over its total time.
+set -eu
+clients=${1:-16}
+seconds=${2:-5}
+rounds=${3:-3}
+limit=100    # tcpserver -c for both; above the client count, never reached
+
+cd "$(dirname "$0")/.."
+bazel build -c opt //cmd/tcpserver //cmd/tcprules //bench:tcp_load >/dev/null 2>&1 ||
+  { echo "bench: bazel build failed" >&2; exit 111; }
+bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+ours=$bin/cmd/tcpserver/tcpserver
+load=$bin/bench/tcp_load
+theirs=/usr/bin/tcpserver
+[ -x "$theirs" ] || { echo "bench: $theirs missing (apt-get install ucspi-tcp)" >&2; exit 111; }
+
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+printf '127.0.0.1:allow,RELAYCLIENT=""\n:allow\n' |
+  "$bin/cmd/tcprules/tcprules" "$work/rules.cdb" "$work/rules.tmp"
+
+# run_round SERVER: prints "connections seconds" for one round.
+run_round() {
+  rm -f "$work/port"
+  "$1" -1 -HRl0 -c "$limit" -x "$work/rules.cdb" 127.0.0.1 0 echo ok \
+    >"$work/port" 2>/dev/null &
+  pid=$!
+  i=0
+  until [ -s "$work/port" ]; do
+    i=$((i + 1)); [ $i -gt 500 ] && { echo "bench: $1 did not start" >&2; exit 111; }
+    sleep 0.01
+  done
+  out=$("$load" 127.0.0.1 "$(cat "$work/port")" "$clients" "$seconds")
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  echo "$out" | awk '{ print $2, $4, $8 }'
+}
+
+ours_n=0; ours_t=0; theirs_n=0; theirs_t=0
+add() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
+r=1
+while [ $r -le "$rounds" ]; do
+  set -- $(run_round "$ours")
+  ours_n=$((ours_n + $1)); ours_t=$(add "$ours_t" "$2")
+  echo "round $r yubin:     $1 connections in $2 s, $3 errors"
+  set -- $(run_round "$theirs")
+  theirs_n=$((theirs_n + $1)); theirs_t=$(add "$theirs_t" "$2")
+  echo "round $r ucspi-tcp: $1 connections in $2 s, $3 errors"
+  r=$((r + 1))
+done
+awk -v on="$ours_n" -v ot="$ours_t" -v tn="$theirs_n" -v tt="$theirs_t" \
+    -v c="$clients" 'BEGIN {
+  o = on / ot; t = tn / tt
+  printf "clients %d: yubin %.1f conn/s, ucspi-tcp %.1f conn/s, ratio %.2f\n", c, o, t, o / t
+}'
