@@ -58,6 +58,32 @@ TEST_F(TcpserverTest, ProgramSeesUcspiEnvironment) {
   EXPECT_EQ(env["GREETING"], "hi there");
 }
 
+// With -h (the default) the child forks and looks names up itself; without
+// lookups the server spawns the program directly. Both ways must give the
+// same environment. RES_OPTIONS bounds how long an unreachable DNS server
+// can make the lookup take.
+TEST_F(TcpserverTest, ForkedAndSpawnedChildrenSeeTheSameEnvironment) {
+  std::string cdb = Rules("127.:allow,RELAYCLIENT=\"\",X=\"y\"\n");
+  std::map<std::string, std::string> envs[2];
+  const std::vector<std::string> flags[2] = {{"-HR", "-l", "mx.example"},
+                                             {"-hpR", "-l", "mx.example"}};
+  for (int i = 0; i < 2; ++i) {
+    RunningServer s;
+    std::vector<std::string> argv = {OurTcpserver()};
+    argv.insert(argv.end(), flags[i].begin(), flags[i].end());
+    argv.insert(argv.end(), {"-x", cdb, "127.0.0.1", "0", "env"});
+    ASSERT_TRUE(s.Start(argv, {.env = {"RES_OPTIONS=timeout:1 attempts:1"}}));
+    UniqueSocket c = Connect("127.0.0.1", s.port());
+    envs[i] = ParseEnv(ReadUntilEof(c.get(), 20s));
+    envs[i].erase("TCPREMOTEPORT");
+    envs[i].erase("TCPLOCALPORT");
+    envs[i].erase("TCPREMOTEHOST");  // whatever DNS says, if reachable
+    EXPECT_EQ(envs[i]["RELAYCLIENT"], "") << flags[i][0];
+    EXPECT_EQ(envs[i]["X"], "y") << flags[i][0];
+  }
+  EXPECT_EQ(envs[0], envs[1]);
+}
+
 TEST_F(TcpserverTest, RelayClientOnlyForTheRuleAddress) {
   std::string cdb = Rules("127.0.0.1:allow,RELAYCLIENT=\"\"\n:allow\n");
   RunningServer s;
