@@ -11,7 +11,10 @@
 // accepting). -C and -L are decided in the parent before fork; a refused
 // connection is closed at once with a logged reason.
 //
-// Each child writes the -B banner, looks up host names (-h, -p, -l),
+// When no DNS lookup is asked for (-H and -l) and the rules allow the
+// connection, the parent builds the environment and starts the program with
+// posix_spawn (no copy of the server's address space). Otherwise a forked
+// child writes the -B banner, looks up host names (-h, -p, -l),
 // reopens and consults the -x rules cdb, sets PROTO, TCPLOCALIP,
 // TCPLOCALPORT, TCPLOCALHOST, TCPREMOTEIP, TCPREMOTEPORT, TCPREMOTEHOST and
 // the rule's variables, removes TCPREMOTEINFO (no ident lookups are made),
