@@ -58,11 +58,11 @@ TEST_F(TcpserverTest, ProgramSeesUcspiEnvironment) {
   EXPECT_EQ(env["GREETING"], "hi there");
 }
 
-// With -h (the default) the child forks and looks names up itself; without
-// lookups the server spawns the program directly. Both ways must give the
-// same environment. RES_OPTIONS bounds how long an unreachable DNS server
+// With -h (the default) the forked child looks names up and reads the rules
+// itself; without lookups the server does that before fork. Both ways must
+// give the same environment. RES_OPTIONS bounds how long an unreachable DNS server
 // can make the lookup take.
-TEST_F(TcpserverTest, ForkedAndSpawnedChildrenSeeTheSameEnvironment) {
+TEST_F(TcpserverTest, ChildPlannedAndServerPlannedConnectionsAgree) {
   std::string cdb = Rules("127.:allow,RELAYCLIENT=\"\",X=\"y\"\n");
   std::map<std::string, std::string> envs[2];
   const std::vector<std::string> flags[2] = {{"-HR", "-l", "mx.example"},

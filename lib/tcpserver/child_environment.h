@@ -1,6 +1,6 @@
 // child_environment.h: the environment a connection's program gets, built
-// as data (no setenv in the server), so the server can hand it to
-// posix_spawn or execve.
+// as data (no setenv), so the server can prepare it before fork and the
+// child only passes it to execve.
 //
 //   ChildEnvironment env(environ);
 //   env.Set("TCPREMOTEIP", "10.0.0.7");

@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <spawn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -150,13 +149,11 @@ std::string DecisionLineFor(bool deny, pid_t pid, const ConnectionPlan& p) {
                       p.remote, {});
 }
 
-// The forked child, from the banner to exec. Never returns. banner_sent is
-// how much of the banner the parent already wrote.
+// The forked child when it must look names up itself: from the banner to
+// exec. Never returns.
 [[noreturn]] void ServeConnection(const ServerOptions& o, int fd,
-                                  const sockaddr_storage& peer,
-                                  size_t banner_sent) {
-  if (banner_sent < o.banner.size())
-    (void)WriteAll(fd, std::string_view(o.banner).substr(banner_sent));
+                                  const sockaddr_storage& peer) {
+  if (!o.banner.empty()) (void)WriteAll(fd, o.banner);
   const pid_t pid = getpid();
   if (o.verbosity >= 2) Log(PidFromLine(pid, EndpointOf(UnmapIpv4(peer)).ip));
   ConnectionPlan plan = PlanConnection(o, fd, peer);
@@ -192,12 +189,12 @@ class Server {
   void Reap();
   void AcceptReady();
   void StartChild(UniqueFd fd, const sockaddr_storage& peer);
-  // Runs the program with posix_spawn straight from the parent when the
-  // connection needs no DNS lookup and the rules allow it (the common
-  // "-HRl0" setup), saving a fork of the server per connection. Returns
-  // false when the forked way must handle the connection.
-  bool SpawnDirectly(int fd, const sockaddr_storage& peer,
-                     const std::string& ip, size_t* banner_sent);
+  // The common "-HRl0" case: the parent plans the connection (rules,
+  // environment, log lines) and the forked child only execs.
+  void ForkPrepared(int fd, const sockaddr_storage& peer,
+                    const std::string& ip);
+  // Bookkeeping after fork(2) returned pid in the parent.
+  void Forked(pid_t pid, const std::string& ip);
   void PrintStatus() {
     if (o_.verbosity >= 2) Log(StatusLine(children_.size(), o_.limit));
   }
@@ -285,8 +282,13 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
     }
     return;  // fd closes here
   }
-  size_t banner_sent = 0;
-  if (SpawnDirectly(fd.get(), peer, ip, &banner_sent)) return;
+  // Without DNS lookups nothing in the plan can block, so the parent makes
+  // it and the child only has to exec; otherwise the child does it all.
+  const bool prepared = !o_.lookup_remote_host && o_.local_name;
+  if (prepared) {
+    ForkPrepared(fd.get(), peer, ip);
+    return;
+  }
   // Counted before fork, as ucspi-tcp prints "status" before the child's
   // first line.
   if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
@@ -297,11 +299,16 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
     listen_fd_.reset();
     pipe_read_.reset();
     pipe_write_.reset();
-    ServeConnection(o_, fd.get(), peer, banner_sent);
+    ServeConnection(o_, fd.get(), peer);
   }
+  Forked(pid, ip);
+}
+
+void Server::Forked(pid_t pid, const std::string& ip) {
   if (pid < 0) {
     if (o_.verbosity >= 1)
-      Log(std::string(kDropPrefix) + "unable to fork: " + strerror(errno) + "\n");
+      Log(std::string(kDropPrefix) + "unable to fork: " + strerror(errno) +
+          "\n");
     PrintStatus();
     return;
   }
@@ -309,70 +316,61 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
   limits_.Started(ip);
 }
 
-bool Server::SpawnDirectly(int fd, const sockaddr_storage& peer,
-                           const std::string& ip, size_t* banner_sent) {
-  // Only when nothing can block: no DNS lookup is asked for.
-  if (o_.lookup_remote_host || !o_.local_name) return false;
+void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
+                          const std::string& ip) {
   ConnectionPlan plan = PlanConnection(o_, fd, peer);
-  // Deny and drop go the forked way, which logs and exits as ucspi-tcp.
-  if (plan.verdict != Verdict::kAllow) return false;
+  size_t banner_sent = 0;
   if (!o_.banner.empty()) {
+    // A fresh socket takes a short banner at once; the child writes what
+    // did not fit.
     ssize_t n = send(fd, o_.banner.data(), o_.banner.size(),
                      MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-      return true;  // the client is gone; fd closes in the caller
-    *banner_sent = n > 0 ? static_cast<size_t>(n) : 0;
-    if (*banner_sent < o_.banner.size()) return false;
+    banner_sent = n > 0 ? static_cast<size_t>(n) : 0;
   }
   int error = 0;
-  std::optional<std::string_view> path_env = plan.env.Get("PATH");
-  std::string path_key(path_env ? *path_env : kDefaultPath);
-  if (path_key != program_path_key_ || program_path_.empty()) {
-    program_path_ = ProgramPath(o_, plan.env, &error);
-    program_path_key_ = path_key;
+  if (plan.verdict == Verdict::kAllow) {
+    std::optional<std::string_view> path_env = plan.env.Get("PATH");
+    std::string path_key(path_env ? *path_env : kDefaultPath);
+    if (path_key != program_path_key_ || program_path_.empty()) {
+      program_path_ = ProgramPath(o_, plan.env, &error);
+      program_path_key_ = path_key;
+    }
+    if (program_path_.empty()) {
+      plan.verdict = Verdict::kDrop;
+      plan.drop_reason =
+          "unable to run " + o_.program[0] + ": " + strerror(error);
+    }
   }
-  if (program_path_.empty()) {
-    if (o_.verbosity >= 1)
-      Log(std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": " +
-          strerror(error) + "\n");
-    return true;
-  }
-  if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fd, 0);
-  posix_spawn_file_actions_adddup2(&actions, fd, 1);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults, empty;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGCHLD);
-  sigemptyset(&empty);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   std::vector<char*> argv = ProgramArgv(o_);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, program_path_.c_str(), &actions, &attr,
-                       argv.data(), plan.env.Pointers().data());
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
+  std::vector<char*> envp = plan.env.Pointers();
+  const std::string exec_failure =
+      std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": ";
+
+  if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Only small system calls here: every page of code or data the child
+    // touches before exec costs it a page fault.
+    signal(SIGPIPE, SIG_DFL);
+    if (banner_sent < o_.banner.size())
+      (void)WriteAll(fd, std::string_view(o_.banner).substr(banner_sent));
+    if (plan.verdict == Verdict::kDeny) _exit(100);
+    if (plan.verdict == Verdict::kDrop) _exit(111);
+    if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0) _exit(111);
+    execve(program_path_.c_str(), argv.data(), envp.data());
+    if (o_.verbosity >= 1) Log(exec_failure + strerror(errno) + "\n");
+    _exit(111);
+  }
+  Forked(pid, ip);
+  if (pid < 0) return;
+  // The lines ucspi-tcp's child prints, printed here with the child's pid.
+  if (o_.verbosity >= 2) Log(PidFromLine(pid, plan.remote.ip));
+  if (plan.verdict == Verdict::kDrop) {
     if (o_.verbosity >= 1)
-      Log(std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": " +
-          strerror(rc) + "\n");
-    program_path_.clear();
-    PrintStatus();
-    return true;
+      Log(std::string(kDropPrefix) + plan.drop_reason + "\n");
+  } else if (o_.verbosity >= 2) {
+    Log(DecisionLineFor(plan.verdict == Verdict::kDeny, pid, plan));
   }
-  children_.emplace(pid, ip);
-  limits_.Started(ip);
-  if (o_.verbosity >= 2) {
-    Log(PidFromLine(pid, plan.remote.ip));
-    Log(DecisionLineFor(false, pid, plan));
-  }
-  return true;
 }
 
 void Server::AcceptReady() {

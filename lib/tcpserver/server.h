@@ -11,10 +11,10 @@
 // accepting). -C and -L are decided in the parent before fork; a refused
 // connection is closed at once with a logged reason.
 //
-// When no DNS lookup is asked for (-H and -l) and the rules allow the
-// connection, the parent builds the environment and starts the program with
-// posix_spawn (no copy of the server's address space). Otherwise a forked
-// child writes the -B banner, looks up host names (-h, -p, -l),
+// When no DNS lookup is asked for (-H and -l), nothing can block, so the
+// parent reads the rules, builds the environment and prints the log lines,
+// and the forked child only execs (fewer page faults per connection).
+// Otherwise the forked child writes the -B banner, looks up host names,
 // reopens and consults the -x rules cdb, sets PROTO, TCPLOCALIP,
 // TCPLOCALPORT, TCPLOCALHOST, TCPREMOTEIP, TCPREMOTEPORT, TCPREMOTEHOST and
 // the rule's variables, removes TCPREMOTEINFO (no ident lookups are made),
