@@ -6,8 +6,9 @@
 #
 #   bench/tcpserver.sh [clients (16)] [seconds per round (5)] [rounds (3)]
 #
-# Rounds alternate the two servers so that machine noise hits both alike;
-# the figure per server is its total connections over its total time.
+# Rounds alternate which server goes first (ABBA), so that load that grows
+# or shrinks during the run hits both alike; the figure per server is its
+# total connections over its total time.
 set -eu
 clients=${1:-16}
 seconds=${2:-5}
@@ -52,14 +53,19 @@ run_round() {
 
 ours_n=0; ours_t=0; theirs_n=0; theirs_t=0
 add() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
-r=1
-while [ $r -le "$rounds" ]; do
+run_ours() {
   set -- $(run_round "$ours")
   ours_n=$((ours_n + $1)); ours_t=$(add "$ours_t" "$2")
   echo "round $r yubin:     $1 connections in $2 s, $3 errors"
+}
+run_theirs() {
   set -- $(run_round "$theirs")
   theirs_n=$((theirs_n + $1)); theirs_t=$(add "$theirs_t" "$2")
   echo "round $r ucspi-tcp: $1 connections in $2 s, $3 errors"
+}
+r=1
+while [ $r -le "$rounds" ]; do
+  if [ $((r % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
   r=$((r + 1))
 done
 awk -v on="$ours_n" -v ot="$ours_t" -v tn="$theirs_n" -v tt="$theirs_t" \

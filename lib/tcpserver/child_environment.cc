@@ -3,18 +3,20 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace yubin::tcpserver {
 
 ChildEnvironment::ChildEnvironment(char** base) {
-  for (char** e = base; e && *e; ++e) entries_.emplace_back(*e);
+  size_t n = 0;
+  while (base && base[n]) ++n;
+  entries_.assign(base, base + n);
 }
 
 size_t ChildEnvironment::Find(std::string_view name) const {
   for (size_t i = 0; i < entries_.size(); ++i) {
-    const std::string& e = entries_[i];
-    if (e.size() > name.size() && e[name.size()] == '=' &&
-        e.compare(0, name.size(), name) == 0)
+    const char* e = entries_[i];
+    if (strncmp(e, name.data(), name.size()) == 0 && e[name.size()] == '=')
       return i;
   }
   return entries_.size();
@@ -24,9 +26,11 @@ void ChildEnvironment::Set(std::string_view name, std::string_view value) {
   std::string entry;
   entry.reserve(name.size() + 1 + value.size());
   entry.append(name).append("=").append(value);
+  owned_.push_back(std::move(entry));
+  const char* stored = owned_.back().c_str();
   size_t i = Find(name);
-  if (i < entries_.size()) entries_[i] = std::move(entry);
-  else entries_.push_back(std::move(entry));
+  if (i < entries_.size()) entries_[i] = stored;
+  else entries_.push_back(stored);
 }
 
 void ChildEnvironment::Unset(std::string_view name) {
@@ -38,15 +42,19 @@ std::optional<std::string_view> ChildEnvironment::Get(
     std::string_view name) const {
   size_t i = Find(name);
   if (i == entries_.size()) return std::nullopt;
-  return std::string_view(entries_[i]).substr(name.size() + 1);
+  return std::string_view(entries_[i] + name.size() + 1);
 }
 
-std::vector<char*> ChildEnvironment::Pointers() {
+std::vector<char*> ChildEnvironment::Pointers() const {
   std::vector<char*> out;
   out.reserve(entries_.size() + 1);
-  for (std::string& e : entries_) out.push_back(e.data());
+  for (const char* e : entries_) out.push_back(const_cast<char*>(e));
   out.push_back(nullptr);
   return out;
+}
+
+std::vector<std::string> ChildEnvironment::entries() const {
+  return std::vector<std::string>(entries_.begin(), entries_.end());
 }
 
 std::string ResolveProgram(const std::string& name, std::string_view path,

@@ -8,11 +8,14 @@
 //   execve(path, argv, env.Pointers().data());
 //
 // Set replaces an existing variable in place or appends; nothing fails.
+// Inherited entries are not copied: the object points into base, which must
+// outlive it and not change (the server never calls setenv).
 // ResolveProgram finds a program name on PATH as execvp does, using the
 // PATH of the child's environment (a rule may change it).
 #ifndef YUBIN_LIB_TCPSERVER_CHILD_ENVIRONMENT_H_
 #define YUBIN_LIB_TCPSERVER_CHILD_ENVIRONMENT_H_
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,12 +35,14 @@ class ChildEnvironment {
   std::optional<std::string_view> Get(std::string_view name) const;
   // NULL-terminated pointers into this object; valid while it lives
   // unchanged.
-  std::vector<char*> Pointers();
-  const std::vector<std::string>& entries() const { return entries_; }
+  std::vector<char*> Pointers() const;
+  // A copy of every "NAME=value", in order.
+  std::vector<std::string> entries() const;
 
  private:
   size_t Find(std::string_view name) const;
-  std::vector<std::string> entries_;
+  std::vector<const char*> entries_;
+  std::deque<std::string> owned_;  // entries made by Set; stable addresses
 };
 
 // The path to execute for name: name itself when it holds a '/', else the
