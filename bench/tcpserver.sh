@@ -35,7 +35,10 @@ trap cleanup EXIT INT TERM
 printf '127.0.0.1:allow,RELAYCLIENT=""\n:allow\n' |
   "$bin/cmd/tcprules/tcprules" "$work/rules.cdb" "$work/rules.tmp"
 
-# run_round SERVER: prints "connections seconds" for one round.
+# run_round SERVER: prints "connections seconds errors cpu_seconds" for one
+# round; cpu_seconds is the server's CPU time plus that of the children it
+# has reaped (programs included), from /proc, a figure that the load of
+# other processes on the machine disturbs less than the rate.
 run_round() {
   rm -f "$work/port"
   "$1" -1 -HRl0 -c "$limit" -x "$work/rules.cdb" 127.0.0.1 0 echo ok \
@@ -47,29 +50,32 @@ run_round() {
     sleep 0.01
   done
   out=$("$load" 127.0.0.1 "$(cat "$work/port")" "$clients" "$seconds")
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / hz }' \
+    "/proc/$pid/stat")
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
-  echo "$out" | awk '{ print $2, $4, $8 }'
+  echo "$out" | awk -v cpu="$cpu" '{ print $2, $4, $8, cpu }'
 }
 
-ours_n=0; ours_t=0; theirs_n=0; theirs_t=0
+ours_n=0; ours_t=0; ours_c=0; theirs_n=0; theirs_t=0; theirs_c=0
 add() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
 run_ours() {
   set -- $(run_round "$ours")
-  ours_n=$((ours_n + $1)); ours_t=$(add "$ours_t" "$2")
-  echo "round $r yubin:     $1 connections in $2 s, $3 errors"
+  ours_n=$((ours_n + $1)); ours_t=$(add "$ours_t" "$2"); ours_c=$(add "$ours_c" "$4")
+  echo "round $r yubin:     $1 connections in $2 s, $3 errors, $4 s CPU"
 }
 run_theirs() {
   set -- $(run_round "$theirs")
-  theirs_n=$((theirs_n + $1)); theirs_t=$(add "$theirs_t" "$2")
-  echo "round $r ucspi-tcp: $1 connections in $2 s, $3 errors"
+  theirs_n=$((theirs_n + $1)); theirs_t=$(add "$theirs_t" "$2"); theirs_c=$(add "$theirs_c" "$4")
+  echo "round $r ucspi-tcp: $1 connections in $2 s, $3 errors, $4 s CPU"
 }
 r=1
 while [ $r -le "$rounds" ]; do
   if [ $((r % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
   r=$((r + 1))
 done
-awk -v on="$ours_n" -v ot="$ours_t" -v tn="$theirs_n" -v tt="$theirs_t" \
-    -v c="$clients" 'BEGIN {
+awk -v on="$ours_n" -v ot="$ours_t" -v oc="$ours_c" -v tn="$theirs_n" \
+    -v tt="$theirs_t" -v tc="$theirs_c" -v c="$clients" 'BEGIN {
   o = on / ot; t = tn / tt
+  printf "CPU per connection (server + program): yubin %.3f ms, ucspi-tcp %.3f ms\n", 1000 * oc / on, 1000 * tc / tn
   printf "clients %d: yubin %.1f conn/s, ucspi-tcp %.1f conn/s, ratio %.2f\n", c, o, t, o / t
 }'
