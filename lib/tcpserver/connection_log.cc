@@ -4,13 +4,14 @@ namespace yubin::tcpserver {
 
 std::string SafeLogText(std::string_view text) {
   std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (i == kMaxLogFieldBytes) return out + "...";
+  for (size_t i = 0; i < kMaxLogFieldBytes; ++i) {
+    if (i == text.size()) return out;
     char c = text[i];
     if (c < 33 || c > 126 || c == '%' || c == ':') c = '?';
     out += c;
   }
-  return out;
+  // As ucspi-tcp: a field of kMaxLogFieldBytes or more ends in "...".
+  return out + "...";
 }
 
 std::string StatusLine(unsigned children, unsigned limit) {

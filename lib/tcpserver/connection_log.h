@@ -11,7 +11,8 @@
 //   tcpserver: refuse 10.0.0.7 per-IP rate limit 30/minute
 // Host names and remote info pass through SafeLogText as in ucspi-tcp:
 // bytes outside '!'..'~' and the characters '%' and ':' become '?', and
-// text longer than kMaxLogFieldBytes is cut and ends in "...".
+// text of kMaxLogFieldBytes or more is cut there and ends in "..." (even
+// when exactly that long, as Debian's tcpserver -v shows).
 #ifndef YUBIN_LIB_TCPSERVER_CONNECTION_LOG_H_
 #define YUBIN_LIB_TCPSERVER_CONNECTION_LOG_H_
 

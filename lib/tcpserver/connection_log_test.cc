@@ -33,8 +33,13 @@ TEST(ConnectionLogTest, LinesInUcspiTcpWords) {
 TEST(ConnectionLogTest, SafeLogTextLikeUcspiTcp) {
   EXPECT_EQ(SafeLogText("a:b%c d"), "a?b?c?d");  // as Debian's tcpserver logs
   EXPECT_EQ(SafeLogText("\x01\x7f\xff"), "???");
-  EXPECT_EQ(SafeLogText(std::string(kMaxLogFieldBytes + 5, 'x')),
+  EXPECT_EQ(SafeLogText(std::string(kMaxLogFieldBytes + 20, 'x')),
             std::string(kMaxLogFieldBytes, 'x') + "...");
+  // Checked against Debian's tcpserver -v -l with 99, 100 and 120 bytes.
+  EXPECT_EQ(SafeLogText(std::string(kMaxLogFieldBytes, 'y')),
+            std::string(kMaxLogFieldBytes, 'y') + "...");
+  EXPECT_EQ(SafeLogText(std::string(kMaxLogFieldBytes - 1, 'z')),
+            std::string(kMaxLogFieldBytes - 1, 'z'));
 }
 
 sockaddr_storage V4(const char* ip, int port) {
