@@ -1,5 +1,5 @@
 // yubin-smtpd end to end: real clients (swaks, Python's smtplib, a client
-// that pipelines everything) under ucspi-tcp's tcpserver, into the queue
+// that pipelines everything) under yubin's tcpserver, into the queue
 // recorder; the stored message and envelope are checked byte for byte.
 #include <unistd.h>
 
@@ -35,7 +35,7 @@ std::string Envelope(const std::string& sender,
 class SmtpdEndToEndTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* tool : {"/usr/bin/tcpserver", "/usr/bin/swaks",
+    for (const char* tool : {"/usr/bin/swaks",
                              "/usr/bin/python3"}) {
       if (access(tool, X_OK) != 0) {
         GTEST_SKIP() << tool << " is not installed; tools/test installs it";

@@ -23,12 +23,12 @@ bool SmtpdServer::Start(const SmtpdOptions& options) {
   for (const auto& [name, content] : options.control) {
     WriteFileOrDie(root_ + "/control/" + name, content);
   }
-  std::vector<std::string> argv = {"/usr/bin/tcpserver", "-q", "-R", "-H",
+  std::vector<std::string> argv = {RunfilePath("cmd/tcpserver/tcpserver"), "-q", "-R", "-H",
                                    "-l", "localhost"};
   if (!options.rules.empty()) {
     WriteFileOrDie(root_ + "/rules", options.rules);
     ProcessResult r =
-        RunProcess({"/usr/bin/tcprules", root_ + "/rules.cdb",
+        RunProcess({RunfilePath("cmd/tcprules/tcprules"), root_ + "/rules.cdb",
                     root_ + "/rules.tmp"},
                    {.input = options.rules});
     if (r.exit_code != 0) return false;

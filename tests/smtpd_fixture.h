@@ -1,4 +1,4 @@
-// smtpd_fixture.h: yubin-smtpd under ucspi-tcp's tcpserver, for tests.
+// smtpd_fixture.h: yubin-smtpd under yubin's tcpserver, for tests.
 //
 //   SmtpdServer server;
 //   ASSERT_TRUE(server.Start({.control = {{"rcpthosts", "example.com\n"}}}));
@@ -25,7 +25,7 @@ namespace yubin::testing {
 struct SmtpdOptions {
   std::map<std::string, std::string> control;  // file name -> content
   std::vector<std::string> env;                // "NAME=value" for smtpd
-  std::string rules;  // tcprules source; compiled with ucspi-tcp's tcprules
+  std::string rules;  // tcprules source; compiled with yubin's tcprules
 };
 
 class SmtpdServer {

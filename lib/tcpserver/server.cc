@@ -1,0 +1,441 @@
+#include "lib/tcpserver/server.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+#include "lib/base/fd.h"
+#include "lib/rules/rules_lookup.h"
+#include "lib/tcpserver/address.h"
+#include "lib/tcpserver/child_environment.h"
+#include "lib/tcpserver/connection_log.h"
+#include "lib/tcpserver/host_lookup.h"
+#include "lib/tcpserver/per_ip_limits.h"
+#include "lib/tcpserver/privileges.h"
+
+namespace yubin::tcpserver {
+namespace {
+
+constexpr char kDropPrefix[] = "tcpserver: warning: dropping connection, ";
+constexpr size_t kSelfPipeDrainBytes = 64;
+
+int g_self_pipe_write = -1;
+
+void OnSigchld(int) {
+  int saved = errno;
+  char byte = 0;
+  (void)!write(g_self_pipe_write, &byte, 1);
+  errno = saved;
+}
+
+void Log(const std::string& line) { (void)WriteAll(2, line); }
+
+[[noreturn]] void DropConnection(const ServerOptions& o,
+                                 const std::string& why) {
+  if (o.verbosity >= 1) Log(std::string(kDropPrefix) + why + "\n");
+  _exit(111);
+}
+
+enum class Verdict { kAllow, kDeny, kDrop };
+
+// What a connection gets: addresses, names, the rules' verdict and the
+// program's environment.
+struct ConnectionPlan {
+  Endpoint local;
+  Endpoint remote;
+  std::optional<std::string> local_host;
+  std::optional<std::string> remote_host;
+  Verdict verdict = Verdict::kAllow;
+  std::string drop_reason;
+  ChildEnvironment env{environ};
+};
+
+// Looks up names (as the options say), reads the rules and builds the
+// environment. Runs in the child, or in the parent when no DNS lookup is
+// needed (-H with -l).
+ConnectionPlan PlanConnection(const ServerOptions& o, int fd,
+                              const sockaddr_storage& peer) {
+  ConnectionPlan plan;
+  const sockaddr_storage remote_addr = UnmapIpv4(peer);
+  plan.remote = EndpointOf(remote_addr);
+  sockaddr_storage local_raw;
+  socklen_t len = sizeof local_raw;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local_raw), &len) != 0) {
+    plan.verdict = Verdict::kDrop;
+    plan.drop_reason =
+        std::string("unable to get local address: ") + strerror(errno);
+    return plan;
+  }
+  const sockaddr_storage local_addr = UnmapIpv4(local_raw);
+  plan.local = EndpointOf(local_addr);
+  if (o.no_delay) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  if (o.kill_ip_options && local_raw.ss_family == AF_INET)
+    setsockopt(fd, IPPROTO_IP, IP_OPTIONS, nullptr, 0);
+
+  plan.local_host = o.local_name;
+  if (!plan.local_host) plan.local_host = LookUpHostName(local_addr);
+  if (o.lookup_remote_host) {
+    plan.remote_host = LookUpHostName(remote_addr);
+    if (plan.remote_host && o.paranoid &&
+        !HostNameHasAddress(*plan.remote_host, remote_addr))
+      plan.remote_host.reset();
+  }
+
+  ChildEnvironment& env = plan.env;
+  env.Set("PROTO", plan.remote.ipv6 ? "TCP6" : "TCP");
+  env.Set("TCPLOCALIP", plan.local.ip);
+  env.Set("TCPLOCALPORT", std::to_string(plan.local.port));
+  if (plan.local_host) env.Set("TCPLOCALHOST", *plan.local_host);
+  else env.Unset("TCPLOCALHOST");
+  env.Set("TCPREMOTEIP", plan.remote.ip);
+  env.Set("TCPREMOTEPORT", std::to_string(plan.remote.port));
+  if (plan.remote_host) env.Set("TCPREMOTEHOST", *plan.remote_host);
+  else env.Unset("TCPREMOTEHOST");
+  env.Unset("TCPREMOTEINFO");  // ident is never asked (see tcpserver.8)
+
+  if (o.rules_path.empty()) return plan;
+  UniqueFd rules(OpenRetry(o.rules_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!rules.valid()) {
+    if (errno != ENOENT || !o.allow_missing_rules) {
+      plan.verdict = Verdict::kDrop;
+      plan.drop_reason =
+          "unable to read " + o.rules_path + ": " + strerror(errno);
+    }
+    return plan;
+  }
+  Result<rules::RuleMatch> match = rules::LookupRules(
+      rules.get(), {.ip = plan.remote.ip, .host = plan.remote_host, .info = {}});
+  if (!match.ok()) {
+    plan.verdict = Verdict::kDrop;
+    plan.drop_reason =
+        "unable to read " + o.rules_path + ": " + match.status().message();
+    return plan;
+  }
+  if (match->decision.deny) plan.verdict = Verdict::kDeny;
+  for (const auto& [name, value] : match->decision.env) env.Set(name, value);
+  return plan;
+}
+
+std::vector<char*> ProgramArgv(const ServerOptions& o) {
+  std::vector<char*> argv;
+  for (const std::string& arg : o.program)
+    argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
+std::string ProgramPath(const ServerOptions& o, const ChildEnvironment& env,
+                        int* error) {
+  std::optional<std::string_view> path = env.Get("PATH");
+  return ResolveProgram(o.program[0], path ? *path : kDefaultPath, error);
+}
+
+std::string DecisionLineFor(bool deny, pid_t pid, const ConnectionPlan& p) {
+  return DecisionLine(deny, pid, p.local_host, p.local, p.remote_host,
+                      p.remote, {});
+}
+
+// The forked child when it must look names up itself: from the banner to
+// exec. Never returns.
+[[noreturn]] void ServeConnection(const ServerOptions& o, int fd,
+                                  const sockaddr_storage& peer) {
+  if (!o.banner.empty()) (void)WriteAll(fd, o.banner);
+  const pid_t pid = getpid();
+  if (o.verbosity >= 2) Log(PidFromLine(pid, EndpointOf(UnmapIpv4(peer)).ip));
+  ConnectionPlan plan = PlanConnection(o, fd, peer);
+  if (plan.verdict == Verdict::kDrop) DropConnection(o, plan.drop_reason);
+  const bool deny = plan.verdict == Verdict::kDeny;
+  if (o.verbosity >= 2) Log(DecisionLineFor(deny, pid, plan));
+  if (deny) _exit(100);
+
+  if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+    DropConnection(o, std::string("unable to set up descriptors: ") +
+                          strerror(errno));
+  if (fd > 1) close(fd);
+  int error = 0;
+  std::string path = ProgramPath(o, plan.env, &error);
+  if (!path.empty()) {
+    std::vector<char*> argv = ProgramArgv(o);
+    execve(path.c_str(), argv.data(), plan.env.Pointers().data());
+    error = errno;
+  }
+  DropConnection(o, "unable to run " + o.program[0] + ": " + strerror(error));
+}
+
+class Server {
+ public:
+  explicit Server(const ServerOptions& o)
+      : o_(o), limits_(o.per_ip_limit, o.per_ip_rate) {}
+
+  Status Run();
+
+ private:
+  Status Listen();
+  Status SetUpSignals();
+  void Reap();
+  void AcceptReady();
+  void StartChild(UniqueFd fd, const sockaddr_storage& peer);
+  // The common "-HRl0" case: the parent plans the connection (rules,
+  // environment, log lines) and the forked child only execs.
+  void ForkPrepared(int fd, const sockaddr_storage& peer,
+                    const std::string& ip);
+  // Bookkeeping after fork(2) returned pid in the parent.
+  void Forked(pid_t pid, const std::string& ip);
+  void PrintStatus() {
+    if (o_.verbosity >= 2) Log(StatusLine(children_.size(), o_.limit));
+  }
+
+  const ServerOptions& o_;
+  PerIpLimits limits_;
+  UniqueFd listen_fd_;
+  UniqueFd pipe_read_;
+  UniqueFd pipe_write_;
+  // pid -> remote address, for -C and for counting children.
+  std::unordered_map<pid_t, std::string> children_;
+  // Set when accept(2) ran out of descriptors; cleared when a child exits,
+  // so a full descriptor table does not spin the loop.
+  bool accept_paused_ = false;
+  // The program's resolved path, for the PATH it was resolved with.
+  std::string program_path_;
+  std::string program_path_key_;
+};
+
+Status Server::Listen() {
+  Result<sockaddr_storage> addr = ResolveListenAddress(o_.host, o_.port);
+  if (!addr.ok()) return addr.status();
+  const int family = addr->ss_family;
+  listen_fd_.reset(
+      socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!listen_fd_.valid())
+    return Status::FromErrno("unable to create socket", errno);
+  int one = 1, zero = 0;
+  setsockopt(listen_fd_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (family == AF_INET6)  // "::" also takes IPv4 clients
+    setsockopt(listen_fd_.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  socklen_t len = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+  if (bind(listen_fd_.get(), reinterpret_cast<const sockaddr*>(&*addr), len))
+    return Status::FromErrno("unable to bind", errno);
+  if (listen(listen_fd_.get(), static_cast<int>(o_.backlog)) != 0)
+    return Status::FromErrno("unable to listen", errno);
+  return Status::Ok();
+}
+
+Status Server::SetUpSignals() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+    return Status::FromErrno("unable to create self-pipe", errno);
+  pipe_read_.reset(fds[0]);
+  pipe_write_.reset(fds[1]);
+  g_self_pipe_write = fds[1];
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = OnSigchld;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGCHLD, &sa, nullptr) != 0)
+    return Status::FromErrno("unable to catch SIGCHLD", errno);
+  signal(SIGPIPE, SIG_IGN);
+  return Status::Ok();
+}
+
+void Server::Reap() {
+  char drain[kSelfPipeDrainBytes];
+  while (read(pipe_read_.get(), drain, sizeof drain) > 0) {
+  }
+  int wstat;
+  pid_t pid;
+  while ((pid = waitpid(-1, &wstat, WNOHANG)) > 0) {
+    auto it = children_.find(pid);
+    if (it == children_.end()) continue;
+    if (o_.verbosity >= 2) Log(EndLine(pid, wstat));
+    limits_.Ended(it->second);
+    children_.erase(it);
+    accept_paused_ = false;
+    PrintStatus();
+  }
+}
+
+void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
+  const std::string ip = EndpointOf(peer).ip;
+  Refusal refusal = limits_.Admit(ip, PerIpLimits::Clock::now());
+  if (refusal != Refusal::kNone) {
+    if (o_.verbosity >= 1) {
+      Log(refusal == Refusal::kConcurrency
+              ? "tcpserver: refuse " + ip + " per-IP concurrency limit " +
+                    std::to_string(o_.per_ip_limit) + "\n"
+              : "tcpserver: refuse " + ip + " per-IP rate limit " +
+                    std::to_string(o_.per_ip_rate) + "/minute\n");
+    }
+    return;  // fd closes here
+  }
+  // Without DNS lookups nothing in the plan can block, so the parent makes
+  // it and the child only has to exec; otherwise the child does it all.
+  const bool prepared = !o_.lookup_remote_host && o_.local_name;
+  if (prepared) {
+    ForkPrepared(fd.get(), peer, ip);
+    return;
+  }
+  // Counted before fork, as ucspi-tcp prints "status" before the child's
+  // first line.
+  if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    listen_fd_.reset();
+    pipe_read_.reset();
+    pipe_write_.reset();
+    ServeConnection(o_, fd.get(), peer);
+  }
+  Forked(pid, ip);
+}
+
+void Server::Forked(pid_t pid, const std::string& ip) {
+  if (pid < 0) {
+    if (o_.verbosity >= 1)
+      Log(std::string(kDropPrefix) + "unable to fork: " + strerror(errno) +
+          "\n");
+    PrintStatus();
+    return;
+  }
+  children_.emplace(pid, ip);
+  limits_.Started(ip);
+}
+
+void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
+                          const std::string& ip) {
+  ConnectionPlan plan = PlanConnection(o_, fd, peer);
+  size_t banner_sent = 0;
+  if (!o_.banner.empty()) {
+    // A fresh socket takes a short banner at once; the child writes what
+    // did not fit.
+    ssize_t n = send(fd, o_.banner.data(), o_.banner.size(),
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
+    banner_sent = n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  int error = 0;
+  if (plan.verdict == Verdict::kAllow) {
+    std::optional<std::string_view> path_env = plan.env.Get("PATH");
+    std::string path_key(path_env ? *path_env : kDefaultPath);
+    if (path_key != program_path_key_ || program_path_.empty()) {
+      program_path_ = ProgramPath(o_, plan.env, &error);
+      program_path_key_ = path_key;
+    }
+    if (program_path_.empty()) {
+      plan.verdict = Verdict::kDrop;
+      plan.drop_reason =
+          "unable to run " + o_.program[0] + ": " + strerror(error);
+    }
+  }
+  std::vector<char*> argv = ProgramArgv(o_);
+  std::vector<char*> envp = plan.env.Pointers();
+  const std::string exec_failure =
+      std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": ";
+
+  if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Only small system calls here: every page of code or data the child
+    // touches before exec costs it a page fault.
+    signal(SIGPIPE, SIG_DFL);
+    if (banner_sent < o_.banner.size())
+      (void)WriteAll(fd, std::string_view(o_.banner).substr(banner_sent));
+    if (plan.verdict == Verdict::kDeny) _exit(100);
+    if (plan.verdict == Verdict::kDrop) _exit(111);
+    if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0) _exit(111);
+    execve(program_path_.c_str(), argv.data(), envp.data());
+    if (o_.verbosity >= 1) Log(exec_failure + strerror(errno) + "\n");
+    _exit(111);
+  }
+  Forked(pid, ip);
+  if (pid < 0) return;
+  // The lines ucspi-tcp's child prints, printed here with the child's pid.
+  if (o_.verbosity >= 2) Log(PidFromLine(pid, plan.remote.ip));
+  if (plan.verdict == Verdict::kDrop) {
+    if (o_.verbosity >= 1)
+      Log(std::string(kDropPrefix) + plan.drop_reason + "\n");
+  } else if (o_.verbosity >= 2) {
+    Log(DecisionLineFor(plan.verdict == Verdict::kDeny, pid, plan));
+  }
+}
+
+void Server::AcceptReady() {
+  while (children_.size() < o_.limit) {
+    sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    int fd = accept4(listen_fd_.get(), reinterpret_cast<sockaddr*>(&peer),
+                     &len, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+          errno == ENOMEM) {
+        if (o_.verbosity >= 1)
+          Log(std::string("tcpserver: warning: unable to accept: ") +
+              strerror(errno) + "\n");
+        accept_paused_ = !children_.empty();
+      }
+      return;  // EAGAIN: the backlog is empty
+    }
+    StartChild(UniqueFd(fd), peer);
+  }
+}
+
+Status Server::Run() {
+  if (Status s = Listen(); !s.ok()) return s;
+  if (Status s = DropPrivileges(o_.uid, o_.gid); !s.ok()) return s;
+  if (o_.print_port) {
+    sockaddr_storage bound;
+    socklen_t len = sizeof bound;
+    if (getsockname(listen_fd_.get(), reinterpret_cast<sockaddr*>(&bound),
+                    &len) != 0)
+      return Status::FromErrno("unable to get local address", errno);
+    if (Status s = WriteAll(1, std::to_string(EndpointOf(bound).port) + "\n");
+        !s.ok())
+      return s;
+  }
+  // Like ucspi-tcp, let go of stdin and stdout: whoever waits for the -1
+  // line sees end of file, and children get only the connection.
+  int null_fd = OpenRetry("/dev/null", O_RDWR);
+  if (null_fd < 0) return Status::FromErrno("unable to open /dev/null", errno);
+  dup2(null_fd, 0);
+  dup2(null_fd, 1);
+  if (null_fd > 1) close(null_fd);
+  if (Status s = SetUpSignals(); !s.ok()) return s;
+  PrintStatus();
+
+  for (;;) {
+    pollfd fds[2] = {{pipe_read_.get(), POLLIN, 0},
+                     {listen_fd_.get(), POLLIN, 0}};
+    const bool accepting = children_.size() < o_.limit && !accept_paused_;
+    if (!accepting) fds[1].fd = -1;
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return Status::FromErrno("unable to poll", errno);
+    }
+    if (fds[0].revents) Reap();
+    if (fds[1].revents) AcceptReady();
+  }
+}
+
+}  // namespace
+
+Status RunServer(const ServerOptions& options) {
+  Server server(options);
+  return server.Run();
+}
+
+}  // namespace yubin::tcpserver
