@@ -1,6 +1,8 @@
 #include "lib/setup/service_tree.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -133,6 +135,35 @@ TEST_F(ServiceTreeTest, RerunUpgradesScriptsAndKeepsAdministratorsFiles) {
   EXPECT_EQ(ReadFileOrEmpty(root_ + "/control/tcp.smtp"), "10.:allow\n:deny\n");
   EXPECT_EQ(ReadFileOrEmpty(root_ + "/control/defaultdelivery"), "./Mailbox\n");
   EXPECT_EQ(ReadFileOrEmpty(root_ + "/alias/Maildir/new/1.x"), "kept\n");
+}
+
+TEST_F(ServiceTreeTest, CompilesTheRulesWithTcprulesAndAgainAfterAnEdit) {
+  std::string bin = testing::MakeTempDir("bin");
+  ASSERT_EQ(testing::RunShell("cp " + testing::RunfilePath("cmd/tcprules/tcprules") + " " + bin)
+                .exit_code,
+            0);
+  options_.bindir = bin;
+  std::vector<std::string> notes;
+  ASSERT_TRUE(MakeServiceTree(options_, &notes).ok());
+  EXPECT_TRUE(notes.empty()) << notes[0];
+  std::string cdb = root_ + "/control/tcp.smtp.cdb";
+  std::string first = ReadFileOrEmpty(cdb);
+  EXPECT_NE(first.find("RELAYCLIENT"), std::string::npos) << "cdb holds the rule's variables";
+  testing::WriteFileOrDie(root_ + "/control/tcp.smtp", "10.:allow,RELAYCLIENT=\"\"\n:deny\n");
+  struct timespec later[2] = {{0, UTIME_OMIT}, {0, 0}};
+  clock_gettime(CLOCK_REALTIME, &later[1]);
+  later[1].tv_sec += 5;
+  utimensat(AT_FDCWD, (root_ + "/control/tcp.smtp").c_str(), later, 0);
+  ASSERT_TRUE(MakeServiceTree(options_, &notes).ok());
+  EXPECT_NE(ReadFileOrEmpty(cdb), first) << "edited rules were not compiled again";
+  EXPECT_NE(ReadFileOrEmpty(cdb).find("10."), std::string::npos);
+}
+
+TEST_F(ServiceTreeTest, WithoutTcprulesSaysTheCdbIsMissing) {
+  std::vector<std::string> notes;
+  ASSERT_TRUE(MakeServiceTree(options_, &notes).ok());
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("tcp.smtp.cdb not compiled"), std::string::npos) << notes[0];
 }
 
 TEST_F(ServiceTreeTest, RefusesADirectoryThatIsNotARoot) {
