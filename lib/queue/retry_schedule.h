@@ -5,7 +5,7 @@
 // qmail-send's schedule: with age = now - birth (seconds since the message
 // was queued), the next attempt is at birth + (floor(sqrt(age)) + c)^2. For
 // local deliveries c = 10: attempts at about 0, 100 s, 400 s, 900 s, 1600 s,
-// ... (the gap grows by 20*n seconds), about 30 attempts in 7 days; remote
+// ... (the gap grows by 200 s each time), 78 attempts in 7 days; remote
 // deliveries use c = 20 (first retry after 400 s). A clock that went
 // backwards (now < birth) counts as age 0. Pure arithmetic; never fails.
 #ifndef YUBIN_LIB_QUEUE_RETRY_SCHEDULE_H_
