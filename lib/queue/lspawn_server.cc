@@ -73,24 +73,24 @@ class Server {
 
 Status Server::Listen() {
   std::string path = LspawnSocketPath(opt_.root);
+  std::string lock = LockDir(QueueDir(opt_.root));
+  if (chdir(lock.c_str()) != 0) return Status::FromErrno("chdir " + lock, errno);
   struct sockaddr_un sa = {};
   sa.sun_family = AF_UNIX;
-  if (path.size() >= sizeof sa.sun_path) return Status::Permanent(path + ": path too long");
-  path.copy(sa.sun_path, path.size());
+  std::string_view(kLspawnSocketName).copy(sa.sun_path, sizeof sa.sun_path - 1);
   listener_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!listener_.valid()) return Status::FromErrno("socket", errno);
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+  if (unlink(kLspawnSocketName) != 0 && errno != ENOENT) {
     return Status::FromErrno("unlink " + path, errno);
   }
   if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     return Status::FromErrno("bind " + path, errno);
   }
-  if (chmod(path.c_str(), 0600) != 0) return Status::FromErrno("chmod " + path, errno);
+  if (chmod(kLspawnSocketName, 0600) != 0) return Status::FromErrno("chmod " + path, errno);
   if (geteuid() == 0) {
     struct stat st;
-    std::string lock = LockDir(QueueDir(opt_.root));
-    if (stat(lock.c_str(), &st) != 0) return Status::FromErrno("stat " + lock, errno);
-    if (chown(path.c_str(), st.st_uid, st.st_gid) != 0) {
+    if (stat(".", &st) != 0) return Status::FromErrno("stat " + lock, errno);
+    if (chown(kLspawnSocketName, st.st_uid, st.st_gid) != 0) {
       return Status::FromErrno("chown " + path, errno);
     }
   }
@@ -261,7 +261,7 @@ int Server::Run() {
           terminating_ = true;
           deadline = time(nullptr) + kLspawnTermWaitSeconds;
           listener_.reset();
-          unlink(LspawnSocketPath(opt_.root).c_str());
+          unlink(kLspawnSocketName);
           Log("status: SIGTERM: waiting for " + std::to_string(children_.size()) + " deliveries");
         }
       }

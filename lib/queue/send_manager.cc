@@ -214,12 +214,12 @@ void Manager::TryConnect(time_t now) {
   std::string path = LspawnSocketPath(opt_.root);
   struct sockaddr_un sa = {};
   sa.sun_family = AF_UNIX;
-  if (!fd.valid() || path.size() >= sizeof sa.sun_path) {
+  if (!fd.valid()) {
     Log("warning: cannot create a socket for " + path);
     reconnect_at_ = now + kReconnectMaxSeconds;
     return;
   }
-  path.copy(sa.sun_path, path.size());
+  std::string_view(kLspawnSocketName).copy(sa.sun_path, sizeof sa.sun_path - 1);
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     int err = errno;
     Log("warning: cannot connect to the local delivery service " + path + ": " +
@@ -474,6 +474,10 @@ int Manager::Run() {
   s = signals_.Install({SIGALRM, SIGHUP, SIGTERM});
   if (!s.ok()) {
     Log("alert: " + s.message());
+    return 111;
+  }
+  if (chdir(LockDir(q_).c_str()) != 0) {
+    Log("alert: cannot chdir to " + LockDir(q_) + ": " + strerror(errno));
     return 111;
   }
   trigger_ = OpenTriggerForManager(q_);

@@ -34,7 +34,11 @@ struct SendOptions {
   int ready_fd = -1;  // when >= 0: "\n" written and closed once running
 };
 
-// ROOT/queue/lock/lspawn.sock
+// The socket's name in ROOT/queue/lock. Both programs chdir to that
+// directory and use the relative name, so a deep ROOT cannot exceed the
+// 108-byte limit of a unix socket address.
+inline constexpr char kLspawnSocketName[] = "lspawn.sock";
+// ROOT/queue/lock/lspawn.sock (for messages).
 std::string LspawnSocketPath(const std::string& root);
 
 int RunSendManager(const SendOptions& options);
