@@ -264,7 +264,7 @@ TEST_F(SendTest, SendKilledAndRestartedLosesNothing) {
     Inject("Subject: " + u + "\n\nx\n", "alice@example.com", {u + "@example.com"});
   }
   ASSERT_TRUE(WaitUntil([&] {
-    return FileExists(fake_ + "/bob.started") && Count(SendLog(), ": success: ") == 4;
+    return FileExists(fake_ + "/bob.started") && Count(SendLog(), "end msg ") == 4;
   }, kWait)) << SendLog();
   send_->Signal(SIGKILL);
   send_->Wait(kWait);
