@@ -344,6 +344,45 @@ TEST_F(SendTest, SighupRereadsLocals) {
   EXPECT_EQ(FakeFile("delivered.log"), "kim@new.example.net <alice@example.com>\n");
 }
 
+// yubin-send is killed five times while 60 messages flow, each time after a
+// different number of completed deliveries. After the last restart every
+// message is delivered; a delivery is repeated only if it was in flight at a
+// kill (at most concurrencylocal per kill); a message killed between the
+// removal of info/ and of mess/ leaves only its content file, which the
+// cleanup removes after the grace period.
+TEST_F(SendTest, RepeatedKillsOfSendLoseNothing) {
+  constexpr int kMessages = 60;
+  constexpr int kKills = 5;
+  for (int i = 0; i < kMessages; ++i) {
+    Inject("Subject: m\n\nx\n", "alice@example.com",
+           {"u" + std::to_string(i) + "@example.com"});
+  }
+  StartLspawn();
+  for (int k = 0; k < kKills; ++k) {
+    StartSend();
+    size_t target = 3 + static_cast<size_t>(k) * 2;
+    ASSERT_TRUE(WaitUntil([&] { return Count(SendLog(), "end msg ") >= target; }, kWait))
+        << SendLog();
+    send_->Signal(SIGKILL);
+    send_->Wait(kWait);
+  }
+  StartSend();
+  auto unfinished = [&] {
+    std::map<std::string, size_t> c = Counts();
+    return c["todo"] + c["info"] + c["local"] + c["remote"] + c["bounce"];
+  };
+  ASSERT_TRUE(WaitUntil([&] { return unfinished() == 0; }, kWait)) << QueueState();
+  EXPECT_LE(Counts()["mess"], static_cast<size_t>(kKills)) << QueueState();
+  std::string log = FakeFile("delivered.log");
+  size_t total = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    size_t n = Count(log, "u" + std::to_string(i) + "@example.com ");
+    EXPECT_GE(n, 1u) << "message " << i << " lost";
+    total += n;
+  }
+  EXPECT_LE(total, static_cast<size_t>(kMessages + kKills * 10)) << log;
+}
+
 TEST_F(SendTest, SecondManagerRefusesToRun) {
   StartSend();
   ProcessResult r = RunProcess({RunfilePath("cmd/yubin-send/yubin-send")}, {.env = Env()});
