@@ -383,6 +383,51 @@ TEST_F(SendTest, RepeatedKillsOfSendLoseNothing) {
   EXPECT_LE(total, static_cast<size_t>(kMessages + kKills * 10)) << log;
 }
 
+TEST_F(SendTest, ReadinessOnFdAndCleanExits) {
+  std::string lspawn_ready = log_dir_ + "/lspawn.ready", send_ready = log_dir_ + "/send.ready";
+  ChildProcess lspawn, send;
+  ASSERT_TRUE(lspawn.Start({"/bin/sh", "-c", "exec \"$0\" -d 3 3>" + lspawn_ready,
+                            RunfilePath("cmd/yubin-lspawn/yubin-lspawn")},
+                           {.env = Env()}));
+  ASSERT_TRUE(WaitUntil([&] { return ReadFileOrEmpty(lspawn_ready) == "\n"; }, kWait));
+  EXPECT_TRUE(FileExists(Socket())) << "ready before listening";
+  ASSERT_TRUE(send.Start({"/bin/sh", "-c", "exec \"$0\" -d 3 3>" + send_ready,
+                          RunfilePath("cmd/yubin-send/yubin-send")},
+                         {.env = Env()}));
+  ASSERT_TRUE(WaitUntil([&] { return ReadFileOrEmpty(send_ready) == "\n"; }, kWait));
+  send.Signal(SIGTERM);
+  lspawn.Signal(SIGTERM);
+  int ws = send.Wait(kWait);
+  EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0) << "yubin-send wait status " << ws;
+  ws = lspawn.Wait(kWait);
+  EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0) << "yubin-lspawn wait status " << ws;
+  EXPECT_FALSE(FileExists(Socket())) << "yubin-lspawn left its socket";
+}
+
+TEST_F(SendTest, UnexpectedExitCodeIsTemporary) {
+  Fake("kim.code", "3");
+  Fake("kim.text", "odd");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: u\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] {
+    return SendLogHas("deferral: odd/Unexpected exit code 3 from the local delivery program.");
+  }, kWait)) << SendLog();
+  EXPECT_EQ(Counts()["local"], 1u);
+}
+
+TEST_F(SendTest, NoLocalServiceKeepsMessagesQueued) {
+  StartSend();
+  Inject("Subject: n\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("cannot connect to the local delivery service"); },
+                        kWait)) << SendLog();
+  EXPECT_EQ(Counts()["local"], 1u);
+  StartLspawn();
+  send_->Signal(SIGALRM);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+}
+
 TEST_F(SendTest, SecondManagerRefusesToRun) {
   StartSend();
   ProcessResult r = RunProcess({RunfilePath("cmd/yubin-send/yubin-send")}, {.env = Env()});
