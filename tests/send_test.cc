@@ -428,6 +428,13 @@ TEST_F(SendTest, NoLocalServiceKeepsMessagesQueued) {
   EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
 }
 
+TEST_F(SendTest, MessageWithoutRecipientsIsRemoved) {
+  StartSend();
+  Inject("Subject: none\n\nx\n", "alice@example.com", {});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("end msg "); }, kWait)) << SendLog();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState();
+}
+
 TEST_F(SendTest, SecondManagerRefusesToRun) {
   StartSend();
   ProcessResult r = RunProcess({RunfilePath("cmd/yubin-send/yubin-send")}, {.env = Env()});
