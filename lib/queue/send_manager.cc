@@ -173,7 +173,7 @@ void Manager::Schedule(time_t now) {
         pending_.emplace_back(id, i);
       }
     }
-    if (CountTodo(job.remote) == 0) continue;
+    if (CountTodo(job.remote) == 0 || job.bounce_retry_at > now) continue;
     if (LifetimeExpired(job.info.birth, now, control_.queue_lifetime)) {
       for (size_t i = 0; i < job.remote.size(); ++i) {
         if (!job.remote[i].done) RecordFailure(job, QueueArea::kRemote, i, kNoRemoteAgent, id);
@@ -293,7 +293,10 @@ void Manager::RecordFailure(Job& job, QueueArea area, size_t index,
   Status s = AppendBounceRecord(q_, id, r.recipient, reason);
   if (s.ok()) s = MarkRecipientDone(q_, area, id, r.offset);
   if (!s.ok()) {
+    // Stays T; tried again later rather than in a tight loop.
     Log("warning: msg " + std::to_string(id) + ": " + s.message());
+    job.bounce_retry_at = time(nullptr) + kBounceRetrySeconds;
+    job.local_next = job.bounce_retry_at;
     return;
   }
   r.done = true;
@@ -319,7 +322,9 @@ void Manager::HandleResult(const DeliveryResult& r, time_t now) {
     if (s.ok()) {
       rec.done = true;
     } else {
+      // Not recorded: it will be delivered again, but not in a tight loop.
       Log("warning: " + s.message());
+      job.local_next = now + kBounceRetrySeconds;
     }
     Log(name + "success: " + r.text);
   } else if (r.status == 100 ||
@@ -419,7 +424,8 @@ time_t Manager::NextWake(time_t now) const {
     }
     if (idle_todo) wake = std::min(wake, job.local_next);
     if (CountTodo(job.remote) > 0) {
-      wake = std::min<time_t>(wake, job.info.birth + control_.queue_lifetime);
+      wake = std::min<time_t>(
+          wake, std::max<time_t>(job.info.birth + control_.queue_lifetime, job.bounce_retry_at));
     }
     if (job.bounce_retry_at > now) wake = std::min(wake, job.bounce_retry_at);
   }
