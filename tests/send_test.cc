@@ -435,6 +435,43 @@ TEST_F(SendTest, MessageWithoutRecipientsIsRemoved) {
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState();
 }
 
+// The local delivery service (and the deliveries it runs) is killed four
+// times while 40 messages flow; after each restart SIGALRM makes yubin-send
+// retry at once. Every message arrives; repeats stay within what was in
+// flight at the kills.
+TEST_F(SendTest, RepeatedKillsOfLspawnLoseNothing) {
+  constexpr int kMessages = 40;
+  constexpr int kKills = 4;
+  StartLspawn();
+  StartSend();
+  for (int i = 0; i < kMessages; ++i) {
+    Inject("Subject: m\n\nx\n", "alice@example.com",
+           {"u" + std::to_string(i) + "@example.com"});
+  }
+  for (int k = 0; k < kKills; ++k) {
+    size_t target = 4 + static_cast<size_t>(k) * 6;
+    ASSERT_TRUE(WaitUntil([&] { return Count(FakeFile("delivered.log"), "\n") >= target; },
+                          kWait)) << SendLog();
+    lspawn_->SignalGroup(SIGKILL);
+    lspawn_->Wait(kWait);
+    ASSERT_TRUE(WaitUntil([&] {
+      return Count(SendLog(), "the local delivery service closed the connection") ==
+             static_cast<size_t>(k + 1);
+    }, kWait)) << SendLog();
+    StartLspawn();
+    send_->Signal(SIGALRM);
+  }
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  std::string log = FakeFile("delivered.log");
+  size_t total = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    size_t n = Count(log, "u" + std::to_string(i) + "@example.com ");
+    EXPECT_GE(n, 1u) << "message " << i << " lost";
+    total += n;
+  }
+  EXPECT_LE(total, static_cast<size_t>(kMessages + kKills * 10)) << log;
+}
+
 TEST_F(SendTest, SecondManagerRefusesToRun) {
   StartSend();
   ProcessResult r = RunProcess({RunfilePath("cmd/yubin-send/yubin-send")}, {.env = Env()});
