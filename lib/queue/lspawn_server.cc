@@ -71,31 +71,36 @@ class Server {
   bool terminating_ = false;
 };
 
+// Binds and listens under a temporary name, then renames it into place, so
+// that the socket name only ever appears already listening.
 Status Server::Listen() {
-  std::string path = LspawnSocketPath(opt_.root);
   std::string lock = LockDir(QueueDir(opt_.root));
   if (chdir(lock.c_str()) != 0) return Status::FromErrno("chdir " + lock, errno);
+  const std::string tmp = std::string(kLspawnSocketName) + ".new";
   struct sockaddr_un sa = {};
   sa.sun_family = AF_UNIX;
-  std::string_view(kLspawnSocketName).copy(sa.sun_path, sizeof sa.sun_path - 1);
+  tmp.copy(sa.sun_path, sizeof sa.sun_path - 1);
   listener_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!listener_.valid()) return Status::FromErrno("socket", errno);
-  if (unlink(kLspawnSocketName) != 0 && errno != ENOENT) {
-    return Status::FromErrno("unlink " + path, errno);
+  if (unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno("unlink " + lock + "/" + tmp, errno);
   }
   if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    return Status::FromErrno("bind " + path, errno);
+    return Status::FromErrno("bind " + lock + "/" + tmp, errno);
   }
-  if (chmod(kLspawnSocketName, 0600) != 0) return Status::FromErrno("chmod " + path, errno);
+  if (chmod(tmp.c_str(), 0600) != 0) return Status::FromErrno("chmod " + tmp, errno);
   if (geteuid() == 0) {
     struct stat st;
     if (stat(".", &st) != 0) return Status::FromErrno("stat " + lock, errno);
-    if (chown(kLspawnSocketName, st.st_uid, st.st_gid) != 0) {
-      return Status::FromErrno("chown " + path, errno);
+    if (chown(tmp.c_str(), st.st_uid, st.st_gid) != 0) {
+      return Status::FromErrno("chown " + tmp, errno);
     }
   }
   if (listen(listener_.get(), kListenBacklog) != 0) {
-    return Status::FromErrno("listen " + path, errno);
+    return Status::FromErrno("listen " + tmp, errno);
+  }
+  if (rename(tmp.c_str(), kLspawnSocketName) != 0) {
+    return Status::FromErrno("rename " + tmp + " to " + kLspawnSocketName, errno);
   }
   return Status::Ok();
 }

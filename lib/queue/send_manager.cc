@@ -77,7 +77,7 @@ class Manager {
   void Schedule(time_t now);
   void Dispatch();
   void TryConnect(time_t now);
-  void LoseConnection(time_t now);
+  void LoseConnection(time_t now, const std::string& why);
   void ReadConnection(time_t now);
   void WriteConnection(time_t now);
   void HandleResult(const DeliveryResult& r, time_t now);
@@ -235,7 +235,8 @@ void Manager::TryConnect(time_t now) {
   reconnect_delay_ = kReconnectMinSeconds;
 }
 
-void Manager::LoseConnection(time_t now) {
+void Manager::LoseConnection(time_t now, const std::string& why) {
+  Log("warning: lost the connection to the local delivery service: " + why);
   conn_.reset();
   out_.clear();
   reconnect_at_ = now + reconnect_delay_;
@@ -256,23 +257,20 @@ void Manager::ReadConnection(time_t now) {
   ssize_t n = read(conn_.get(), buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {
-    Log("warning: the local delivery service closed the connection");
-    LoseConnection(now);
+    LoseConnection(now, n == 0 ? "closed by the service" : strerror(errno));
     return;
   }
   parser_.Feed(std::string_view(buf, static_cast<size_t>(n)));
   while (auto rec = parser_.Next()) {
     std::optional<DeliveryResult> r = ParseResult(*rec);
     if (!r) {
-      Log("warning: malformed result from the local delivery service");
-      LoseConnection(now);
+      LoseConnection(now, "malformed result record");
       return;
     }
     HandleResult(*r, now);
   }
   if (parser_.failed()) {
-    Log("warning: protocol error from the local delivery service");
-    LoseConnection(now);
+    LoseConnection(now, "protocol error");
   }
 }
 
@@ -280,8 +278,7 @@ void Manager::WriteConnection(time_t now) {
   ssize_t n = write(conn_.get(), out_.data(), out_.size());
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return;
-    Log(std::string("warning: writing to the local delivery service: ") + strerror(errno));
-    LoseConnection(now);
+    LoseConnection(now, std::string("write: ") + strerror(errno));
     return;
   }
   out_.erase(0, static_cast<size_t>(n));
