@@ -1,0 +1,43 @@
+// yubin-send: the queue manager. Delivers queued messages through the local
+// delivery service (yubin-lspawn), records results, retries, bounces.
+//
+//   yubin-send [-d FD]
+#include <cstring>
+
+#include "lib/base/command_line.h"
+#include "lib/base/fatal.h"
+#include "lib/base/yubin_root.h"
+#include "lib/control/control_file.h"
+#include "lib/queue/send_manager.h"
+
+namespace {
+constexpr char kHelp[] =
+    "usage: yubin-send [-d FD]\n"
+    "The queue manager: delivers the messages in $YUBIN_ROOT/queue (default\n"
+    "/var/yubin/queue) through the local delivery service yubin-lspawn\n"
+    "(socket $YUBIN_ROOT/queue/lock/lspawn.sock), retries temporary failures,\n"
+    "bounces permanent ones and removes finished messages. Remote recipients\n"
+    "stay queued: no remote delivery agent exists yet.\n"
+    "  -d FD  when running, write a newline to FD and close it (readiness)\n"
+    "Signals: SIGALRM retry everything now; SIGHUP reread control files;\n"
+    "SIGTERM finish deliveries in flight (up to 60 s) and exit 0.\n"
+    "Exit codes: 0 after SIGTERM; 100 usage; 111 cannot start (no queue,\n"
+    "another yubin-send running, unreadable control files).\n";
+}  // namespace
+
+int main(int argc, char** argv) {
+  yubin::HandleHelp(argc, argv, kHelp);
+  yubin::SetProgramName(argv[0]);
+  yubin::queue::SendOptions o;
+  o.root = yubin::YubinRoot();
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
+      auto fd = yubin::control::ParseDecimal(argv[++i], 1 << 20);
+      if (!fd) yubin::Usage(kHelp);
+      o.ready_fd = static_cast<int>(*fd);
+    } else {
+      yubin::Usage(kHelp);
+    }
+  }
+  return yubin::queue::RunSendManager(o);
+}

@@ -1,0 +1,225 @@
+// message_state.cc: see message_state.h.
+#include "lib/queue/message_state.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "lib/base/durable_file.h"
+#include "lib/base/fd.h"
+#include "lib/control/control_file.h"
+#include "lib/queue/envelope.h"
+
+namespace yubin::queue {
+namespace {
+
+Result<std::string> ReadWhole(const std::string& path) {
+  return ReadSmallFile(path.c_str(), kMaxStateFileBytes);
+}
+
+// Splits NUL-terminated records; permanent failure on trailing bytes.
+Result<std::vector<std::string_view>> SplitNul(std::string_view text,
+                                               const std::string& path) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nul = text.find('\0', start);
+    if (nul == std::string_view::npos) {
+      return Status::Permanent(path + ": record without its NUL");
+    }
+    out.push_back(text.substr(start, nul - start));
+    start = nul + 1;
+  }
+  return out;
+}
+
+Status RemoveDurably(const std::string& path) {
+  if (unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::FromErrno("unlink " + path, errno);
+  }
+  return FsyncDirectory(DirectoryOf(path));
+}
+
+}  // namespace
+
+Status PreprocessMessage(const std::string& q, MessageId id,
+                         const RecipientRules& rules) {
+  std::string todo = MessagePath(q, QueueArea::kTodo, id);
+  Result<std::string> text = ReadWhole(todo);
+  if (!text.ok()) return text.status().Wrap(todo);
+  Result<QueuedEnvelope> env = ParseQueuedEnvelope(*text);
+  if (!env.ok()) return env.status().Wrap(todo);
+  std::string local, remote;
+  for (const std::string& r : env->recipients) {
+    SplitResult s = SplitRecipient(rules, r);
+    std::string& out = s.local ? local : remote;
+    out += "T" + r;
+    out.push_back('\0');
+    out += s.local ? s.local_part + "@" + s.domain : r;
+    out.push_back('\0');
+  }
+  // Written before info/ so that a message with info/ always has them.
+  if (!local.empty()) {
+    Status s = WriteFileDurably(MessagePath(q, QueueArea::kLocal, id), local,
+                                kQueueFileMode);
+    if (!s.ok()) return s;
+  }
+  if (!remote.empty()) {
+    Status s = WriteFileDurably(MessagePath(q, QueueArea::kRemote, id), remote,
+                                kQueueFileMode);
+    if (!s.ok()) return s;
+  }
+  std::string info = "t" + std::to_string(env->birth);
+  info.push_back('\0');
+  info += "F" + env->sender;
+  info.push_back('\0');
+  Status s = WriteFileDurably(MessagePath(q, QueueArea::kInfo, id), info,
+                              kQueueFileMode);
+  if (!s.ok()) return s;
+  return RemoveDurably(todo);
+}
+
+Result<MessageInfo> ReadMessageInfo(const std::string& q, MessageId id) {
+  std::string path = MessagePath(q, QueueArea::kInfo, id);
+  Result<std::string> text = ReadWhole(path);
+  if (!text.ok()) return text.status().Wrap(path);
+  Result<std::vector<std::string_view>> recs = SplitNul(*text, path);
+  if (!recs.ok()) return recs.status();
+  if (recs->size() != 2 || (*recs)[0].empty() || (*recs)[0][0] != 't' ||
+      (*recs)[1].empty() || (*recs)[1][0] != 'F') {
+    return Status::Permanent(path + ": malformed info file");
+  }
+  auto birth = control::ParseDecimal((*recs)[0].substr(1), INT64_MAX);
+  if (!birth) return Status::Permanent(path + ": malformed birth");
+  return MessageInfo{static_cast<int64_t>(*birth), std::string((*recs)[1].substr(1))};
+}
+
+Result<std::vector<RecipientRecord>> ReadRecipients(const std::string& q,
+                                                    QueueArea area, MessageId id) {
+  std::string path = MessagePath(q, area, id);
+  Result<std::string> text = ReadWhole(path);
+  std::vector<RecipientRecord> out;
+  if (!text.ok()) {
+    if (text.status().error_number() == ENOENT) return out;
+    return text.status().Wrap(path);
+  }
+  Result<std::vector<std::string_view>> recs = SplitNul(*text, path);
+  if (!recs.ok()) return recs.status();
+  if (recs->size() % 2 != 0) return Status::Permanent(path + ": odd record count");
+  off_t offset = 0;
+  for (size_t i = 0; i < recs->size(); i += 2) {
+    std::string_view first = (*recs)[i];
+    if (first.empty() || (first[0] != 'T' && first[0] != 'D')) {
+      return Status::Permanent(path + ": bad state byte");
+    }
+    out.push_back({offset, first[0] == 'D', std::string(first.substr(1)),
+                   std::string((*recs)[i + 1])});
+    offset += static_cast<off_t>(first.size() + 1 + (*recs)[i + 1].size() + 1);
+  }
+  return out;
+}
+
+Status MarkRecipientDone(const std::string& q, QueueArea area, MessageId id,
+                         off_t offset) {
+  std::string path = MessagePath(q, area, id);
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno("open " + path, errno);
+  if (pwrite(fd.get(), "D", 1, offset) != 1) {
+    return Status::FromErrno("pwrite " + path, errno);
+  }
+  if (fsync(fd.get()) != 0) return Status::FromErrno("fsync " + path, errno);
+  return Status::Ok();
+}
+
+Status SetNextAttempt(const std::string& q, QueueArea area, MessageId id,
+                      time_t when) {
+  std::string path = MessagePath(q, area, id);
+  struct timespec times[2];
+  times[0].tv_sec = when;
+  times[0].tv_nsec = 0;
+  times[1] = times[0];
+  if (utimensat(AT_FDCWD, path.c_str(), times, 0) != 0) {
+    return Status::FromErrno("utimensat " + path, errno);
+  }
+  return Status::Ok();
+}
+
+time_t NextAttempt(const std::string& q, QueueArea area, MessageId id) {
+  struct stat st;
+  if (stat(MessagePath(q, area, id).c_str(), &st) != 0) return 0;
+  return st.st_mtime;
+}
+
+Status AppendBounceRecord(const std::string& q, MessageId id,
+                          std::string_view recipient, std::string_view reason) {
+  std::string path = MessagePath(q, QueueArea::kBounce, id);
+  struct stat st;
+  bool is_new = stat(path.c_str(), &st) != 0;
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                        kQueueFileMode));
+  if (!fd.valid()) return Status::FromErrno("open " + path, errno);
+  std::string rec(recipient);
+  rec.push_back('\0');
+  std::string why(reason.substr(0, 4000));
+  for (char& c : why) {
+    if (c == '\0') c = ' ';
+  }
+  rec += why;
+  rec.push_back('\0');
+  Status s = WriteAll(fd.get(), rec);
+  if (!s.ok()) return s.Wrap(path);
+  if (fsync(fd.get()) != 0) return Status::FromErrno("fsync " + path, errno);
+  if (is_new) return FsyncDirectory(DirectoryOf(path));
+  return Status::Ok();
+}
+
+Result<std::vector<BounceFailure>> ReadBounceRecords(const std::string& q,
+                                                     MessageId id) {
+  std::string path = MessagePath(q, QueueArea::kBounce, id);
+  Result<std::string> text = ReadWhole(path);
+  std::vector<BounceFailure> out;
+  if (!text.ok()) {
+    if (text.status().error_number() == ENOENT) return out;
+    return text.status().Wrap(path);
+  }
+  // A crash during an append can leave a partial last record: ignore it.
+  std::string_view whole(*text);
+  size_t end = whole.rfind('\0');
+  whole = end == std::string_view::npos ? std::string_view() : whole.substr(0, end + 1);
+  Result<std::vector<std::string_view>> recs = SplitNul(whole, path);
+  if (!recs.ok()) return recs.status();
+  for (size_t i = 0; i + 1 < recs->size(); i += 2) {
+    out.push_back({std::string((*recs)[i]), std::string((*recs)[i + 1])});
+  }
+  return out;
+}
+
+Status RemoveBounceRecords(const std::string& q, MessageId id) {
+  return RemoveDurably(MessagePath(q, QueueArea::kBounce, id));
+}
+
+Result<std::string> ReadMessageHead(const std::string& q, MessageId id,
+                                    size_t max_bytes) {
+  std::string path = MessagePath(q, QueueArea::kMess, id);
+  UniqueFd fd(OpenRetry(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno("open " + path, errno);
+  std::string out(max_bytes + 1, '\0');
+  ssize_t n = ReadFull(fd.get(), out.data(), out.size());
+  if (n < 0) return Status::FromErrno("read " + path, errno);
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+Status RemoveMessage(const std::string& q, MessageId id) {
+  for (QueueArea a : {QueueArea::kLocal, QueueArea::kRemote, QueueArea::kBounce,
+                      QueueArea::kInfo, QueueArea::kMess}) {
+    Status s = RemoveDurably(MessagePath(q, a, id));
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace yubin::queue

@@ -1,0 +1,97 @@
+// message_state.h: the manager's durable per-message files (docs/queue.md,
+// "The queue manager"): preprocessing todo/ into info/ local/ remote/,
+// per-recipient marking, bounce records and removal.
+//
+//   Status s = PreprocessMessage(q, id, rules);       // todo -> info+local+remote
+//   Result<MessageInfo> info = ReadMessageInfo(q, id);
+//   Result<std::vector<RecipientRecord>> r = ReadRecipients(q, QueueArea::kLocal, id);
+//   MarkRecipientDone(q, QueueArea::kLocal, id, r[0].offset);
+//   AppendBounceRecord(q, id, "kim@example.com", "Sorry, no mailbox here.");
+//   RemoveMessage(q, id);                             // local remote bounce info, mess last
+//
+// Formats (all NUL-terminated records):
+//   info/B/id:          t<birth>\0 F<sender>\0
+//   local/B/id, remote: <state><recipient>\0<delivery address>\0 ... where
+//                       state is T (to do) or D (done), recipient is the
+//                       envelope address and the delivery address is
+//                       "local@domain" as yubin-local gets it (remote: the
+//                       recipient again)
+//   bounce/B/id:        <recipient>\0<reason>\0 ...
+// Every write is durable before the call returns (fsync of the file and, for
+// new names, of the directory). Failures are temporary Statuses, except a
+// malformed file, which is permanent.
+#ifndef YUBIN_LIB_QUEUE_MESSAGE_STATE_H_
+#define YUBIN_LIB_QUEUE_MESSAGE_STATE_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/base/status.h"
+#include "lib/queue/bounce_message.h"
+#include "lib/queue/layout.h"
+#include "lib/queue/recipient_split.h"
+
+namespace yubin::queue {
+
+// Envelope files hold at most kMaxRecipients of at most 1002 bytes.
+inline constexpr size_t kMaxStateFileBytes = 32u << 20;
+
+struct MessageInfo {
+  int64_t birth = 0;
+  std::string sender;
+};
+
+struct RecipientRecord {
+  off_t offset = 0;  // of the state byte
+  bool done = false;
+  std::string recipient;
+  std::string delivery;  // "local@domain" for local, the recipient for remote
+};
+
+// Turns todo/B/id into info/B/id and local/B/id and/or remote/B/id, then
+// removes todo/B/id. Safe to repeat after a crash at any point.
+Status PreprocessMessage(const std::string& queue_dir, MessageId id,
+                         const RecipientRules& rules);
+
+Result<MessageInfo> ReadMessageInfo(const std::string& queue_dir, MessageId id);
+
+// The records of local/B/id or remote/B/id; an empty list when the file does
+// not exist.
+Result<std::vector<RecipientRecord>> ReadRecipients(const std::string& queue_dir,
+                                                    QueueArea area, MessageId id);
+
+// Writes 'D' over the state byte at offset and fsyncs.
+Status MarkRecipientDone(const std::string& queue_dir, QueueArea area,
+                         MessageId id, off_t offset);
+
+// Sets the file's mtime: the time of the channel's next attempt.
+Status SetNextAttempt(const std::string& queue_dir, QueueArea area, MessageId id,
+                      time_t when);
+// The mtime of the file, or 0 if it does not exist.
+time_t NextAttempt(const std::string& queue_dir, QueueArea area, MessageId id);
+
+Status AppendBounceRecord(const std::string& queue_dir, MessageId id,
+                          std::string_view recipient, std::string_view reason);
+// The failures recorded for id; empty if there is no bounce file.
+Result<std::vector<BounceFailure>> ReadBounceRecords(const std::string& queue_dir,
+                                                     MessageId id);
+// Removes bounce/B/id (after the bounce was injected) durably.
+Status RemoveBounceRecords(const std::string& queue_dir, MessageId id);
+
+// The start of mess/B/id, at most max_bytes + 1 bytes (so a caller can tell
+// that it was cut).
+Result<std::string> ReadMessageHead(const std::string& queue_dir, MessageId id,
+                                    size_t max_bytes);
+
+// Removes local, remote, bounce, info and finally mess, each directory
+// fsynced, so a crash leaves a state the manager or the cleanup resumes.
+Status RemoveMessage(const std::string& queue_dir, MessageId id);
+
+}  // namespace yubin::queue
+
+#endif  // YUBIN_LIB_QUEUE_MESSAGE_STATE_H_

@@ -1,0 +1,109 @@
+#include "lib/queue/message_state.h"
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "lib/base/durable_file.h"
+#include "lib/queue/envelope.h"
+#include "tests/harness/harness.h"
+
+namespace yubin::queue {
+namespace {
+
+using yubin::testing::FileExists;
+using yubin::testing::MakeTempDir;
+using yubin::testing::WriteFileOrDie;
+
+class MessageStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    q_ = MakeTempDir("q");
+    ASSERT_TRUE(CreateQueueLayout(q_).ok());
+    WriteFileOrDie(MessagePath(q_, QueueArea::kMess, kId), "Subject: x\n\nhello\n", 0600);
+    std::string env = FormatInjectorRecords(0, 1, 12345);
+    using namespace std::string_literals;
+    env += "Fsender@x.org\0Tkim@example.com\0Tfar@remote.net\0Tlee@example.com\0\0"s;
+    WriteFileOrDie(MessagePath(q_, QueueArea::kTodo, kId), env, 0600);
+  }
+  ::testing::AssertionResult Preprocess() {
+    Status s = PreprocessMessage(q_, kId, rules_);
+    if (s.ok()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << s.message();
+  }
+  static constexpr MessageId kId = 205;
+  std::string q_;
+  RecipientRules rules_ = MakeRecipientRules({"example.com"}, {});
+};
+
+TEST_F(MessageStateTest, PreprocessSplitsAndRemovesTodo) {
+  ASSERT_TRUE(Preprocess());
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
+  auto info = ReadMessageInfo(q_, kId);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->birth, 12345);
+  EXPECT_EQ(info->sender, "sender@x.org");
+  auto local = ReadRecipients(q_, QueueArea::kLocal, kId);
+  ASSERT_TRUE(local.ok());
+  ASSERT_EQ(local->size(), 2u);
+  EXPECT_EQ((*local)[0].recipient, "kim@example.com");
+  EXPECT_EQ((*local)[0].delivery, "kim@example.com");
+  EXPECT_EQ((*local)[1].recipient, "lee@example.com");
+  auto remote = ReadRecipients(q_, QueueArea::kRemote, kId);
+  ASSERT_TRUE(remote.ok());
+  ASSERT_EQ(remote->size(), 1u);
+  EXPECT_EQ((*remote)[0].recipient, "far@remote.net");
+  EXPECT_FALSE((*remote)[0].done);
+}
+
+TEST_F(MessageStateTest, MarkingIsPerRecipientAndDurable) {
+  ASSERT_TRUE(Preprocess());
+  auto local = ReadRecipients(q_, QueueArea::kLocal, kId);
+  ASSERT_TRUE(MarkRecipientDone(q_, QueueArea::kLocal, kId, (*local)[1].offset).ok());
+  auto again = ReadRecipients(q_, QueueArea::kLocal, kId);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE((*again)[0].done);
+  EXPECT_TRUE((*again)[1].done);
+  EXPECT_EQ((*again)[1].recipient, "lee@example.com");
+}
+
+TEST_F(MessageStateTest, BounceRecordsSurvivePartialAppend) {
+  ASSERT_TRUE(AppendBounceRecord(q_, kId, "kim@example.com", "no such user").ok());
+  ASSERT_TRUE(AppendBounceRecord(q_, kId, "lee@example.com", "over quota").ok());
+  std::string path = MessagePath(q_, QueueArea::kBounce, kId);
+  std::string text = yubin::testing::ReadFileOrEmpty(path) + "half@rec";
+  WriteFileOrDie(path, text, 0600);
+  auto b = ReadBounceRecords(q_, kId);
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->size(), 2u);
+  EXPECT_EQ((*b)[1].recipient, "lee@example.com");
+  EXPECT_EQ((*b)[1].reason, "over quota");
+  ASSERT_TRUE(RemoveBounceRecords(q_, kId).ok());
+  EXPECT_TRUE(ReadBounceRecords(q_, kId)->empty());
+}
+
+TEST_F(MessageStateTest, NextAttemptIsTheMtime) {
+  ASSERT_TRUE(Preprocess());
+  ASSERT_TRUE(SetNextAttempt(q_, QueueArea::kLocal, kId, 2000000000).ok());
+  EXPECT_EQ(NextAttempt(q_, QueueArea::kLocal, kId), 2000000000);
+  EXPECT_EQ(NextAttempt(q_, QueueArea::kBounce, kId), 0);
+}
+
+TEST_F(MessageStateTest, RemoveMessageRemovesEverything) {
+  ASSERT_TRUE(Preprocess());
+  ASSERT_TRUE(AppendBounceRecord(q_, kId, "a", "b").ok());
+  ASSERT_TRUE(RemoveMessage(q_, kId).ok());
+  for (QueueArea a : kAllAreas) {
+    EXPECT_FALSE(FileExists(MessagePath(q_, a, kId))) << AreaName(a);
+  }
+}
+
+TEST_F(MessageStateTest, MalformedRecipientsFileIsPermanent) {
+  WriteFileOrDie(MessagePath(q_, QueueArea::kLocal, kId), std::string("Xa\0b\0", 5), 0600);
+  auto r = ReadRecipients(q_, QueueArea::kLocal, kId);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().permanent());
+}
+
+}  // namespace
+}  // namespace yubin::queue

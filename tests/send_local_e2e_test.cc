@@ -1,0 +1,137 @@
+// The whole local path as root: yubin-queue -> yubin-send -> yubin-lspawn ->
+// the real yubin-local -> a Maildir owned by a throwaway uid, and a bounce
+// for an unknown user that travels the same way back to the sender.
+#include <dirent.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lib/queue/layout.h"
+#include "tests/harness/harness.h"
+#include "tests/queue_fixture.h"
+
+namespace yubin::testing {
+namespace {
+
+constexpr auto kWait = 30s;
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    closedir(d);
+  }
+  return names;
+}
+
+uid_t FreeUid(uid_t from) {
+  for (uid_t u = from;; ++u) {
+    if (getpwuid(u) == nullptr) return u;
+  }
+}
+
+class SendLocalE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!HaveRealRoot()) GTEST_SKIP() << "needs real root (yubin-local becomes the recipient)";
+    // Under /tmp: the recipient's uid must reach its home.
+    char templ[] = "/tmp/yubin-send-e2e.XXXXXX";
+    ASSERT_NE(mkdtemp(templ), nullptr);
+    base_ = templ;
+    ASSERT_EQ(chmod(base_.c_str(), 0755), 0);
+    root_ = MakeQueueRoot(base_ + "/root");
+    ASSERT_EQ(chmod(root_.root.c_str(), 0755), 0);
+    for (const char* d : {"/control", "/users"}) {
+      ASSERT_EQ(mkdir((root_.root + d).c_str(), 0755), 0) << d;
+    }
+    WriteFileOrDie(root_.root + "/control/me", "example.org\n");
+    uid_t kim = FreeUid(62000);
+    uid_t alias = FreeUid(kim + 1);
+    MakeDir(root_.root + "/alias", alias);
+    home_ = base_ + "/kim";
+    for (const char* d : {"", "/Maildir", "/Maildir/tmp", "/Maildir/new", "/Maildir/cur"}) {
+      MakeDir(home_ + d, kim);
+    }
+    std::string ids = std::to_string(kim) + ":" + std::to_string(kim);
+    WriteFileOrDie(root_.root + "/users/assign",
+                   "=kim:kim:" + ids + ":" + home_ + ":::\n.\n");
+    ProcessResult newu = RunProcess({RunfilePath("cmd/yubin-newu/yubin-newu")},
+                                    {.env = {"YUBIN_ROOT=" + root_.root}});
+    ASSERT_EQ(newu.exit_code, 0) << newu.err;
+    std::vector<std::string> env = {"YUBIN_ROOT=" + root_.root,
+                                    "YUBIN_LOCAL=" + RunfilePath("cmd/yubin-local/yubin-local"),
+                                    "QMAILQUEUE=" + YubinQueuePath(), "PATH=/usr/bin:/bin"};
+    lspawn_ = std::make_unique<ChildProcess>();
+    ASSERT_TRUE(lspawn_->Start({RunfilePath("cmd/yubin-lspawn/yubin-lspawn")}, {.env = env}, "",
+                               base_ + "/lspawn.err"));
+    ASSERT_TRUE(WaitUntil([&] { return FileExists(root_.queue + "/lock/lspawn.sock"); }, kWait));
+    send_ = std::make_unique<ChildProcess>();
+    ASSERT_TRUE(send_->Start({RunfilePath("cmd/yubin-send/yubin-send")}, {.env = env}, "",
+                             base_ + "/send.err"));
+    ASSERT_TRUE(WaitUntil([&] {
+      return ReadFileOrEmpty(base_ + "/send.err").find("yubin-send started") != std::string::npos;
+    }, kWait));
+  }
+  void TearDown() override {
+    send_.reset();
+    lspawn_.reset();
+    if (!base_.empty()) RunProcess({"/bin/rm", "-rf", base_});
+  }
+  void MakeDir(const std::string& path, uid_t owner) {
+    ASSERT_EQ(mkdir(path.c_str(), 0700), 0) << path;
+    ASSERT_EQ(chown(path.c_str(), owner, owner), 0) << path;
+  }
+  bool QueueEmpty() {
+    QueueSnapshot s = Snapshot(root_.queue);
+    return s.areas["mess"] == 0 && s.areas["info"] == 0 && s.areas["todo"] == 0;
+  }
+  std::string Logs() {
+    return ReadFileOrEmpty(base_ + "/send.err") + ReadFileOrEmpty(base_ + "/lspawn.err");
+  }
+
+  std::string base_, home_;
+  QueueRoot root_;
+  std::unique_ptr<ChildProcess> lspawn_, send_;
+};
+
+TEST_F(SendLocalE2E, MessageLandsInMaildirAndLeavesTheQueue) {
+  ProcessResult r = Inject(root_, "Subject: e2e\n\nthrough the queue\n",
+                           Envelope("alice@example.net", {"kim@example.org"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(WaitUntil([&] { return ListDir(home_ + "/Maildir/new").size() == 1; }, kWait))
+      << Logs();
+  std::string name = ListDir(home_ + "/Maildir/new")[0];
+  std::string mail = ReadFileOrEmpty(home_ + "/Maildir/new/" + name);
+  EXPECT_NE(mail.find("Return-Path: <alice@example.net>\n"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("Delivered-To: kim@example.org\n"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("Subject: e2e\n\nthrough the queue\n"), std::string::npos) << mail;
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << Logs();
+}
+
+TEST_F(SendLocalE2E, UnknownUserBouncesToTheSender) {
+  ProcessResult r = Inject(root_, "Subject: lost\n\nto nobody\n",
+                           Envelope("kim@example.org", {"nosuch@example.org"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(WaitUntil([&] { return ListDir(home_ + "/Maildir/new").size() == 1; }, kWait))
+      << Logs();
+  std::string bounce =
+      ReadFileOrEmpty(home_ + "/Maildir/new/" + ListDir(home_ + "/Maildir/new")[0]);
+  EXPECT_NE(bounce.find("Return-Path: <>\n"), std::string::npos) << bounce;
+  EXPECT_NE(bounce.find("<nosuch@example.org>:\nSorry, no mailbox here by that name. (#5.1.1)"),
+            std::string::npos) << bounce;
+  EXPECT_NE(bounce.find("Subject: lost\n\nto nobody\n"), std::string::npos) << bounce;
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << Logs();
+}
+
+}  // namespace
+}  // namespace yubin::testing

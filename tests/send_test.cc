@@ -1,0 +1,490 @@
+// yubin-send and yubin-lspawn end to end: messages injected with the real
+// yubin-queue, delivered through the real yubin-lspawn to the test-only
+// stand-in fake_local (yubin-local's interface), with bounces flowing back
+// into the queue and being delivered in turn.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lib/queue/layout.h"
+#include "lib/queue/message_state.h"
+#include "tests/harness/harness.h"
+#include "tests/queue_fixture.h"
+
+namespace yubin::testing {
+namespace {
+
+constexpr auto kWait = 20s;
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = haystack.find(needle); p != std::string::npos;
+       p = haystack.find(needle, p + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+class SendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = MakeQueueRoot();
+    mkdir((root_.root + "/control").c_str(), 0755);
+    Control("me", "example.com");
+    fake_ = MakeTempDir("fake");
+    log_dir_ = MakeTempDir("log");
+  }
+
+  void Control(const std::string& name, const std::string& value) {
+    WriteFileOrDie(root_.root + "/control/" + name, value + "\n");
+  }
+  void Fake(const std::string& file, const std::string& value) {
+    WriteFileOrDie(fake_ + "/" + file, value);
+  }
+  std::string FakeFile(const std::string& file) {
+    return ReadFileOrEmpty(fake_ + "/" + file);
+  }
+  std::vector<std::string> Env() {
+    return {"YUBIN_ROOT=" + root_.root, "YUBIN_LOCAL=" + RunfilePath("tests/fake_local"),
+            "FAKE_LOCAL_DIR=" + fake_, "QMAILQUEUE=" + YubinQueuePath()};
+  }
+  std::string Socket() { return root_.queue + "/lock/lspawn.sock"; }
+
+  void StartLspawn() {
+    unlink(Socket().c_str());
+    lspawn_ = std::make_unique<ChildProcess>();
+    ASSERT_TRUE(lspawn_->Start({RunfilePath("cmd/yubin-lspawn/yubin-lspawn")},
+                               {.env = Env()}, "", log_dir_ + "/lspawn.err"));
+    ASSERT_TRUE(WaitUntil([&] { return FileExists(Socket()); }, kWait));
+  }
+  void StartSend() {
+    ++send_runs_;
+    send_log_ = log_dir_ + "/send" + std::to_string(send_runs_) + ".err";
+    send_ = std::make_unique<ChildProcess>();
+    ASSERT_TRUE(send_->Start({RunfilePath("cmd/yubin-send/yubin-send")}, {.env = Env()},
+                             "", send_log_));
+    ASSERT_TRUE(WaitUntil([&] { return SendLogHas("status: yubin-send started"); }, kWait))
+        << SendLog();
+  }
+  std::string SendLog() { return ReadFileOrEmpty(send_log_); }
+  bool SendLogHas(const std::string& s) { return SendLog().find(s) != std::string::npos; }
+
+  void Inject(const std::string& message, const std::string& sender,
+              const std::vector<std::string>& rcpts) {
+    ProcessResult r = yubin::testing::Inject(root_, message, Envelope(sender, rcpts));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // Files per area (not Snapshot(): that parses todo/ entries, which the
+  // running manager removes under it).
+  std::map<std::string, size_t> Counts() {
+    std::map<std::string, size_t> out;
+    for (queue::QueueArea area : queue::kAllAreas) {
+      size_t& n = out[std::string(queue::AreaName(area))];
+      EXPECT_TRUE(queue::ForEachMessage(root_.queue, area, [&](queue::MessageId) { ++n; }).ok());
+    }
+    return out;
+  }
+  bool QueueEmpty() {
+    for (auto& [area, n] : Counts()) {
+      if (n != 0) return false;
+    }
+    return true;
+  }
+  std::string QueueState() {
+    std::string out;
+    for (auto& [area, n] : Counts()) {
+      out += area + "=" + std::to_string(n) + " ";
+    }
+    return out;
+  }
+  // Releases a fake delivery blocked on NAME.hang and removes the FIFO.
+  void Release(const std::string& name) {
+    std::string fifo = fake_ + "/" + name + ".hang";
+    int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    unlink(fifo.c_str());
+    if (fd >= 0) close(fd);
+  }
+  void Hang(const std::string& name) {
+    ASSERT_EQ(mkfifo((fake_ + "/" + name + ".hang").c_str(), 0600), 0);
+  }
+
+  QueueRoot root_;
+  std::string fake_, log_dir_, send_log_;
+  int send_runs_ = 0;
+  std::unique_ptr<ChildProcess> lspawn_, send_;
+};
+
+TEST_F(SendTest, DeliversLocalMessageAndRemovesIt) {
+  StartLspawn();
+  StartSend();
+  Inject("Subject: one\n\nhello\n", "alice@example.com", {"kim@Example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
+      << QueueState() << "\n" << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+  std::string mbox = FakeFile("kim.mbox");
+  EXPECT_NE(mbox.find("Subject: one\n\nhello\n"), std::string::npos) << mbox;
+  EXPECT_NE(mbox.find("Received: (yubin"), std::string::npos) << mbox;
+  EXPECT_TRUE(SendLogHas(": kim@Example.com: success: fake: code 0")) << SendLog();
+  EXPECT_TRUE(SendLogHas("end msg ")) << SendLog();
+}
+
+TEST_F(SendTest, VirtualDomainGetsPrepend) {
+  Control("virtualdomains", "lists.example.org:ml");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: v\n\nx\n", "alice@example.com", {"bugs@lists.example.org"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "ml-bugs@lists.example.org <alice@example.com>\n");
+}
+
+TEST_F(SendTest, TemporaryFailureRetriedAfterSigalrm) {
+  Fake("kim.code", "111");
+  Fake("kim.text", "mailbox busy");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: t\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("deferral: mailbox busy"); }, kWait))
+      << SendLog();
+  EXPECT_FALSE(QueueEmpty());
+  EXPECT_EQ(FakeFile("delivered.log"), "");
+  Fake("kim.code", "0");
+  send_->Signal(SIGALRM);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+}
+
+TEST_F(SendTest, PermanentFailuresMakeOneBounceToTheSender) {
+  Fake("kim.code", "100");
+  Fake("kim.text", "Sorry, no mailbox here by that name. (#5.1.1)");
+  Fake("lee.code", "100");
+  Fake("lee.text", "over quota");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: b\n\noriginal body\n", "alice@example.com",
+         {"kim@example.com", "bob@example.com", "lee@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty() && !FakeFile("alice.mbox").empty(); },
+                        kWait))
+      << QueueState() << SendLog();
+  std::string bounce = FakeFile("alice.mbox");
+  EXPECT_EQ(Count(bounce, "Hi. This is the yubin-send program at example.com."), 1u)
+      << bounce;
+  EXPECT_EQ(bounce.find("From \n"), 0u) << "bounce sender must be empty: " << bounce;
+  EXPECT_NE(bounce.find("<kim@example.com>:\nSorry, no mailbox here by that name. (#5.1.1)\n"),
+            std::string::npos) << bounce;
+  EXPECT_NE(bounce.find("<lee@example.com>:\nover quota\n"), std::string::npos) << bounce;
+  EXPECT_EQ(bounce.find("<bob@example.com>"), std::string::npos) << bounce;
+  EXPECT_NE(bounce.find("From: MAILER-DAEMON@example.com\n"), std::string::npos) << bounce;
+  EXPECT_NE(bounce.find("original body\n"), std::string::npos) << bounce;
+  EXPECT_EQ(Count(FakeFile("delivered.log"), "bob@example.com"), 1u);
+}
+
+TEST_F(SendTest, BounceOfBounceGoesToPostmaster) {
+  Fake("kim.code", "100");
+  Control("bouncehost", "b.example.com");
+  Control("doublebouncehost", "example.com");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: bb\n\nx\n", "", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty() && !FakeFile("postmaster.mbox").empty(); },
+                        kWait))
+      << QueueState() << SendLog();
+  std::string db = FakeFile("postmaster.mbox");
+  EXPECT_EQ(db.find("From #@[]\n"), 0u) << db;
+  EXPECT_NE(db.find("the bounce bounced!"), std::string::npos) << db;
+  EXPECT_NE(db.find("<kim@example.com>:\nfake: code 100\n"), std::string::npos) << db;
+}
+
+TEST_F(SendTest, FailedDoubleBounceIsLoggedAndDropped) {
+  Fake("kim.code", "100");
+  Fake("postmaster.code", "100");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: bb\n\nx\n", "", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("double bounce failed; discarding it"); },
+                        kWait))
+      << SendLog();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState();
+  EXPECT_EQ(FakeFile("delivered.log"), "");
+}
+
+TEST_F(SendTest, QueueLifetimeTurnsTemporaryIntoBounce) {
+  Control("queuelifetime", "0");
+  Fake("kim.code", "111");
+  Fake("kim.text", "mailbox busy");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: l\n\nx\n", "alice@example.com", {"kim@example.com", "far@remote.net"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty() && !FakeFile("alice.mbox").empty(); },
+                        kWait))
+      << QueueState() << SendLog();
+  std::string bounce = FakeFile("alice.mbox");
+  EXPECT_NE(bounce.find("<kim@example.com>:\nmailbox busy\nI'm not going to try again"),
+            std::string::npos) << bounce;
+  EXPECT_NE(bounce.find("<far@remote.net>:\nNo remote delivery agent is configured"),
+            std::string::npos) << bounce;
+}
+
+TEST_F(SendTest, RemoteRecipientsStayQueued) {
+  StartLspawn();
+  StartSend();
+  Inject("Subject: r\n\nx\n", "alice@example.com", {"far@remote.net", "kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return FakeFile("delivered.log") != ""; }, kWait)) << SendLog();
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("no remote delivery agent is configured"); },
+                        kWait)) << SendLog();
+  std::map<std::string, size_t> c = Counts();
+  EXPECT_EQ(c["remote"], 1u);
+  EXPECT_EQ(c["mess"], 1u);
+  EXPECT_EQ(c["bounce"], 0u);
+  EXPECT_EQ(Count(SendLog(), "no remote delivery agent is configured"), 1u);
+}
+
+TEST_F(SendTest, LspawnKilledMidDeliveryIsRedone) {
+  Hang("kim");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: k\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return FileExists(fake_ + "/kim.started"); }, kWait));
+  lspawn_->SignalGroup(SIGKILL);  // the service and the delivery it ran
+  lspawn_->Wait(kWait);
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("deferral: Lost the connection"); }, kWait))
+      << SendLog();
+  Release("kim");
+  EXPECT_FALSE(QueueEmpty());
+  StartLspawn();
+  send_->Signal(SIGALRM);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+}
+
+TEST_F(SendTest, SendKilledAndRestartedLosesNothing) {
+  Hang("bob");
+  StartLspawn();
+  StartSend();
+  const std::vector<std::string> users = {"u1", "u2", "bob", "u3", "u4"};
+  for (const std::string& u : users) {
+    Inject("Subject: " + u + "\n\nx\n", "alice@example.com", {u + "@example.com"});
+  }
+  ASSERT_TRUE(WaitUntil([&] {
+    return FileExists(fake_ + "/bob.started") && Count(SendLog(), "end msg ") == 4;
+  }, kWait)) << SendLog();
+  send_->Signal(SIGKILL);
+  send_->Wait(kWait);
+  EXPECT_EQ(Counts()["mess"], 1u) << QueueState();
+  // The delivery in flight completes after its manager died: the one window
+  // where it is delivered again (docs/queue.md).
+  Release("bob");
+  ASSERT_TRUE(WaitUntil([&] { return Count(FakeFile("delivered.log"), "bob@") == 1; }, kWait));
+  StartSend();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  std::string log = FakeFile("delivered.log");
+  for (const std::string& u : users) {
+    EXPECT_EQ(Count(log, u + "@example.com"), u == "bob" ? 2u : 1u) << u << "\n" << log;
+  }
+}
+
+TEST_F(SendTest, SigtermWaitsForDeliveryInFlightThenExits) {
+  Hang("kim");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: s\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return FileExists(fake_ + "/kim.started"); }, kWait));
+  send_->Signal(SIGTERM);
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("SIGTERM: waiting for 1 deliveries"); }, kWait))
+      << SendLog();
+  EXPECT_TRUE(send_->running());
+  Release("kim");
+  int ws = send_->Wait(kWait);
+  ASSERT_TRUE(WIFEXITED(ws)) << ws;
+  EXPECT_EQ(WEXITSTATUS(ws), 0);
+  EXPECT_TRUE(SendLogHas("success")) << SendLog();
+  // The result was recorded before the exit; a restart only tidies up.
+  StartSend();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState();
+  EXPECT_EQ(Count(FakeFile("delivered.log"), "kim@"), 1u);
+}
+
+TEST_F(SendTest, ConcurrencyLocalLimitsDeliveriesInFlight) {
+  Control("concurrencylocal", "2");
+  for (const char* u : {"u1", "u2", "u3"}) Hang(u);
+  for (const char* u : {"u1", "u2", "u3"}) {
+    Inject("Subject: c\n\nx\n", "alice@example.com", {std::string(u) + "@example.com"});
+  }
+  StartLspawn();
+  StartSend();  // finds all three at its start-up scan
+  auto started = [&] {
+    size_t n = 0;
+    for (const char* u : {"u1", "u2", "u3"}) n += FileExists(fake_ + "/" + u + ".started");
+    return n;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return started() == 2; }, kWait)) << SendLog();
+  EXPECT_EQ(Count(SendLog(), "starting delivery"), 2u) << SendLog();
+  for (const char* u : {"u1", "u2", "u3"}) Release(u);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(Count(FakeFile("delivered.log"), "\n"), 3u) << FakeFile("delivered.log");
+}
+
+TEST_F(SendTest, SighupRereadsLocals) {
+  StartLspawn();
+  StartSend();
+  Control("locals", "example.com\nnew.example.net");
+  send_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("SIGHUP: control files reread"); }, kWait))
+      << SendLog();
+  Inject("Subject: h\n\nx\n", "alice@example.com", {"kim@new.example.net"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@new.example.net <alice@example.com>\n");
+}
+
+// yubin-send is killed five times while 60 messages flow, each time after a
+// different number of completed deliveries. After the last restart every
+// message is delivered; a delivery is repeated only if it was in flight at a
+// kill (at most concurrencylocal per kill); a message killed between the
+// removal of info/ and of mess/ leaves only its content file, which the
+// cleanup removes after the grace period.
+TEST_F(SendTest, RepeatedKillsOfSendLoseNothing) {
+  constexpr int kMessages = 60;
+  constexpr int kKills = 5;
+  for (int i = 0; i < kMessages; ++i) {
+    Inject("Subject: m\n\nx\n", "alice@example.com",
+           {"u" + std::to_string(i) + "@example.com"});
+  }
+  StartLspawn();
+  for (int k = 0; k < kKills; ++k) {
+    StartSend();
+    size_t target = 3 + static_cast<size_t>(k) * 2;
+    ASSERT_TRUE(WaitUntil([&] { return Count(SendLog(), "end msg ") >= target; }, kWait))
+        << SendLog();
+    send_->Signal(SIGKILL);
+    send_->Wait(kWait);
+  }
+  StartSend();
+  auto unfinished = [&] {
+    std::map<std::string, size_t> c = Counts();
+    return c["todo"] + c["info"] + c["local"] + c["remote"] + c["bounce"];
+  };
+  ASSERT_TRUE(WaitUntil([&] { return unfinished() == 0; }, kWait)) << QueueState();
+  EXPECT_LE(Counts()["mess"], static_cast<size_t>(kKills)) << QueueState();
+  std::string log = FakeFile("delivered.log");
+  size_t total = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    size_t n = Count(log, "u" + std::to_string(i) + "@example.com ");
+    EXPECT_GE(n, 1u) << "message " << i << " lost";
+    total += n;
+  }
+  EXPECT_LE(total, static_cast<size_t>(kMessages + kKills * 10)) << log;
+}
+
+TEST_F(SendTest, ReadinessOnFdAndCleanExits) {
+  std::string lspawn_ready = log_dir_ + "/lspawn.ready", send_ready = log_dir_ + "/send.ready";
+  ChildProcess lspawn, send;
+  ASSERT_TRUE(lspawn.Start({"/bin/sh", "-c", "exec \"$0\" -d 3 3>" + lspawn_ready,
+                            RunfilePath("cmd/yubin-lspawn/yubin-lspawn")},
+                           {.env = Env()}));
+  ASSERT_TRUE(WaitUntil([&] { return ReadFileOrEmpty(lspawn_ready) == "\n"; }, kWait));
+  EXPECT_TRUE(FileExists(Socket())) << "ready before listening";
+  ASSERT_TRUE(send.Start({"/bin/sh", "-c", "exec \"$0\" -d 3 3>" + send_ready,
+                          RunfilePath("cmd/yubin-send/yubin-send")},
+                         {.env = Env()}));
+  ASSERT_TRUE(WaitUntil([&] { return ReadFileOrEmpty(send_ready) == "\n"; }, kWait));
+  send.Signal(SIGTERM);
+  lspawn.Signal(SIGTERM);
+  int ws = send.Wait(kWait);
+  EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0) << "yubin-send wait status " << ws;
+  ws = lspawn.Wait(kWait);
+  EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0) << "yubin-lspawn wait status " << ws;
+  EXPECT_FALSE(FileExists(Socket())) << "yubin-lspawn left its socket";
+}
+
+TEST_F(SendTest, UnexpectedExitCodeIsTemporary) {
+  Fake("kim.code", "3");
+  Fake("kim.text", "odd");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: u\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] {
+    return SendLogHas("deferral: odd/Unexpected exit code 3 from the local delivery program.");
+  }, kWait)) << SendLog();
+  EXPECT_EQ(Counts()["local"], 1u);
+}
+
+TEST_F(SendTest, NoLocalServiceKeepsMessagesQueued) {
+  StartSend();
+  Inject("Subject: n\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("cannot connect to the local delivery service"); },
+                        kWait)) << SendLog();
+  EXPECT_EQ(Counts()["local"], 1u);
+  StartLspawn();
+  send_->Signal(SIGALRM);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+}
+
+TEST_F(SendTest, MessageWithoutRecipientsIsRemoved) {
+  StartSend();
+  Inject("Subject: none\n\nx\n", "alice@example.com", {});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("end msg "); }, kWait)) << SendLog();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState();
+}
+
+// The local delivery service (and the deliveries it runs) is killed four
+// times while 40 messages flow; after each restart SIGALRM makes yubin-send
+// retry at once. Every message arrives; repeats stay within what was in
+// flight at the kills.
+TEST_F(SendTest, RepeatedKillsOfLspawnLoseNothing) {
+  constexpr int kMessages = 40;
+  constexpr int kKills = 4;
+  StartLspawn();
+  StartSend();
+  for (int i = 0; i < kMessages; ++i) {
+    Inject("Subject: m\n\nx\n", "alice@example.com",
+           {"u" + std::to_string(i) + "@example.com"});
+  }
+  size_t delivered = 0;
+  for (int k = 0; k < kKills; ++k) {
+    size_t target = std::min<size_t>(delivered + 3, kMessages);
+    ASSERT_TRUE(WaitUntil([&] {
+      return QueueEmpty() || (Count(SendLog(), "connected to the local delivery service") ==
+                                  static_cast<size_t>(k + 1) &&
+                              Count(FakeFile("delivered.log"), "\n") >= target);
+    }, kWait)) << SendLog();
+    if (QueueEmpty()) break;  // all delivered: nothing left to disturb
+    delivered = Count(FakeFile("delivered.log"), "\n");
+    lspawn_->SignalGroup(SIGKILL);
+    lspawn_->Wait(kWait);
+    ASSERT_TRUE(WaitUntil([&] {
+      return Count(SendLog(), "lost the connection to the local delivery service") ==
+             static_cast<size_t>(k + 1);
+    }, kWait)) << SendLog();
+    StartLspawn();
+    send_->Signal(SIGALRM);
+  }
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  std::string log = FakeFile("delivered.log");
+  size_t total = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    size_t n = Count(log, "u" + std::to_string(i) + "@example.com ");
+    EXPECT_GE(n, 1u) << "message " << i << " lost";
+    total += n;
+  }
+  EXPECT_LE(total, static_cast<size_t>(kMessages + kKills * 10)) << log;
+}
+
+TEST_F(SendTest, SecondManagerRefusesToRun) {
+  StartSend();
+  ProcessResult r = RunProcess({RunfilePath("cmd/yubin-send/yubin-send")}, {.env = Env()});
+  EXPECT_EQ(r.exit_code, 111) << r.err;
+  EXPECT_NE(r.err.find("another yubin-send is running"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace yubin::testing
