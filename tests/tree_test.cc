@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "supervise/status_record.h"
+#include "tests/smtpd_fixture.h"
 #include "tests/supervision_helpers.h"
 #include "tests/tree_fixture.h"
 
@@ -97,7 +98,15 @@ TEST_F(TreeTest, SvcDownAndUpEachService) {
       ProcessResult q = tree_.Run({"yubinctl", "--root", tree_.root(), "queue"});
       EXPECT_EQ(q.out.substr(0, 11), "messages 1 ") << "queued while send is down:\n" << q.out;
     }
-    ASSERT_EQ(tree_.Run({"svc", "-u", dir}).exit_code, 0);
+    // svc -wU returns once the service reported readiness: for smtpd that
+    // means it accepts connections at once.
+    ProcessResult up = tree_.Run({"svc", "-wU", "-T", "10000", "-u", dir});
+    ASSERT_EQ(up.exit_code, 0) << name << ": " << up.err;
+    if (std::string(name) == "smtpd") {
+      SmtpClient c;
+      ASSERT_TRUE(c.Connect(tree_.port())) << "smtpd ready but not listening";
+      EXPECT_EQ(Code(c.ReadReply()), "220");
+    }
     EXPECT_TRUE(tree_.WaitHealthy()) << name << " did not come back";
   }
   EXPECT_TRUE(tree_.WaitDelivered(tree_.home("kim") + "/Maildir", {10}));
