@@ -89,8 +89,16 @@ TEST_F(YubinctlTest, StartStatusLogsReloadStop) {
   EXPECT_NE(logs.out.find("smtpd: 20"), std::string::npos) << logs.out;
   EXPECT_NE(logs.out.find("send starting"), std::string::npos) << logs.out;
 
+  pid_t first = static_cast<pid_t>(
+      std::atol(ReadFileOrEmpty(root_ + "/service/.svscan.pid").c_str()));
+  ProcessResult restart = Ctl({"restart"});
+  ASSERT_EQ(restart.exit_code, 0) << restart.out << restart.err;
   pid_t svscan = static_cast<pid_t>(
       std::atol(ReadFileOrEmpty(root_ + "/service/.svscan.pid").c_str()));
+  EXPECT_TRUE(ProcessGone(first)) << "restart left the old svscan running";
+  EXPECT_NE(svscan, first);
+  EXPECT_EQ(Ctl({"status"}).exit_code, 0);
+
   ProcessResult stop = Ctl({"stop"});
   EXPECT_EQ(stop.exit_code, 0) << stop.out << stop.err;
   EXPECT_TRUE(ProcessGone(svscan));
