@@ -17,6 +17,7 @@
 #include "lib/control/control_file.h"
 #include "lib/control/smtpd_control.h"
 #include "lib/queue/queue_client.h"
+#include "lib/users/user_lookup.h"
 #include "lib/smtp/data_decoder.h"
 #include "lib/smtp/session.h"
 
@@ -230,6 +231,10 @@ int RunSmtpd(int in_fd, int out_fd) {
   config.remote_ip = Env("TCPREMOTEIP");
   config.remote_host = Env("TCPREMOTEHOST");
   config.local_ip = Env("TCPLOCALIP");
+  users::UserLookup lookup(users::UserLookupConfig::ForChecker(YubinRoot()));
+  config.has_mailbox = [&lookup](std::string_view local) {
+    return users::HasMailbox(lookup, local);
+  };
   Session session(config);
   const uint64_t timeout_ms64 = control->timeout_seconds * 1000;
   Connection conn(in_fd, out_fd, static_cast<int>(timeout_ms64));

@@ -268,6 +268,13 @@ Reply Session::Rcpt(const Command& cmd) {
                    "rcpthosts; no relaying");
     }
   }
+  if (config_.has_mailbox && !box.domain_is_literal &&
+      config_.control->IsLocal(box.domain)) {
+    Result<bool> has = config_.has_mailbox(box.local);
+    if (has.ok() && !*has) {
+      return Error("550 5.1.1 sorry, no mailbox here by that name");
+    }
+  }
   recipients_.push_back(box.ToString());
   state_ = State::kRcpt;
   return Ok("250 2.1.5 ok");

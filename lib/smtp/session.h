@@ -23,10 +23,12 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "lib/base/status.h"
 #include "lib/control/smtpd_control.h"
 #include "lib/queue/queue_client.h"
 #include "lib/smtp/command.h"
@@ -43,6 +45,10 @@ struct SessionConfig {
   std::string remote_ip;      // $TCPREMOTEIP
   std::string remote_host;    // $TCPREMOTEHOST
   std::string local_ip;       // $TCPLOCALIP
+  // Whether a local part has a mailbox, for recipients in control/locals
+  // domains: false gives 550 5.1.1 at RCPT; an error (cannot tell) accepts
+  // and leaves it to delivery. Unset: every local recipient is accepted.
+  std::function<Result<bool>(std::string_view local)> has_mailbox;
 };
 
 enum class Action {

@@ -1,5 +1,8 @@
 #include "lib/smtp/session.h"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace yubin::smtp {
@@ -128,6 +131,35 @@ TEST_F(SessionTest, RelayRules) {
   // [our own IP] is localiphost.
   EXPECT_EQ(Code("RCPT TO:<v@[192.0.2.1]>"), "250");
   EXPECT_EQ(session_->recipients().back(), "v@example.com");
+}
+
+TEST_F(SessionTest, UnknownLocalMailboxIs550AtRcpt) {
+  std::vector<std::string> asked;
+  control_.maxrcpt = 10;
+  SessionConfig cfg;
+  cfg.control = &control_;
+  cfg.relay_client = true;  // the check applies to relay clients too
+  cfg.local_ip = "192.0.2.1";
+  cfg.has_mailbox = [&asked](std::string_view local) -> Result<bool> {
+    asked.emplace_back(local);
+    if (local == "broken") return Status::Temporary("cannot read home");
+    return local == "kim" || local == "kim-ext";
+  };
+  session_ = std::make_unique<Session>(cfg);
+  InTransaction();
+  EXPECT_EQ(Code("RCPT TO:<kim@example.com>"), "250");
+  EXPECT_EQ(Code("RCPT TO:<kim-ext@EXAMPLE.com>"), "250");
+  EXPECT_EQ(Code("RCPT TO:<nosuch@example.com>"), "550");
+  EXPECT_EQ(last_.text, "550 5.1.1 sorry, no mailbox here by that name\r\n");
+  // Cannot tell: accepted, delivery decides.
+  EXPECT_EQ(Code("RCPT TO:<broken@example.com>"), "250");
+  // Not a locals domain (a.example.org is only in rcpthosts): not asked.
+  EXPECT_EQ(Code("RCPT TO:<nosuch@a.example.org>"), "250");
+  // [our own IP] is localiphost, a local domain: asked.
+  EXPECT_EQ(Code("RCPT TO:<nosuch@[192.0.2.1]>"), "550");
+  EXPECT_EQ(asked, (std::vector<std::string>{"kim", "kim-ext", "nosuch",
+                                             "broken", "nosuch"}));
+  EXPECT_EQ(session_->recipients().size(), 4u);
 }
 
 TEST_F(SessionTest, LiteralOfAnotherHostIsARelay) {

@@ -52,6 +52,15 @@ UserLookupConfig UserLookupConfig::ForRoot(std::string root) {
   return c;
 }
 
+UserLookupConfig UserLookupConfig::ForChecker(std::string root) {
+  UserLookupConfig c = ForRoot(std::move(root));
+  std::optional<std::pair<uid_t, gid_t>> queue_owner =
+      DirectoryOwner(c.root + "/queue");
+  c.non_root_mode = c.running_uid != 0 && queue_owner &&
+                    queue_owner->first == c.running_uid;
+  return c;
+}
+
 UserLookup::UserLookup(UserLookupConfig config) : config_(std::move(config)) {
   if (!config_.passwd) config_.passwd = SystemPasswd;
   if (!config_.owner) config_.owner = DirectoryOwner;

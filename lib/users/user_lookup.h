@@ -66,6 +66,12 @@ struct UserLookupConfig {
 
   // Real password database and file system; non-root mode when geteuid() != 0.
   static UserLookupConfig ForRoot(std::string root);
+  // For a program that only checks addresses on behalf of the delivery
+  // service, like the SMTP server running as its own unprivileged user:
+  // non-root mode only when this installation runs as the current user
+  // (ROOT/queue owned by geteuid(), as after tools/install --user-mode),
+  // because that is when deliveries run without root.
+  static UserLookupConfig ForChecker(std::string root);
 };
 
 class UserLookup {
