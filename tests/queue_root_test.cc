@@ -103,5 +103,52 @@ TEST_F(QueueRootTest, MkrootAsRootNamesTheQueueOwner) {
   }
 }
 
+// A root installation makes yubin-queue set-user-id to the queue's owner.
+// Its caller chooses YUBIN_ROOT, so it must write only into a real queue of
+// that owner, and the crash hook must be off.
+TEST_F(QueueRootTest, SetuidQueueWritesOnlyIntoItsOwnersQueue) {
+  constexpr uid_t kOwner = 54321;  // the queue user
+  constexpr uid_t kCaller = 54322; // an ordinary local user
+  // Under /tmp: the caller must be able to reach every file it uses.
+  std::string base = "/tmp/yubin-suid.XXXXXX";
+  ASSERT_NE(mkdtemp(base.data()), nullptr);
+  ASSERT_EQ(chmod(base.c_str(), 0755), 0);
+  std::string bin = base + "/yubin-queue";
+  ASSERT_EQ(RunProcess({"/bin/cp", YubinQueuePath(), bin}).exit_code, 0);
+  ASSERT_EQ(chown(bin.c_str(), kOwner, kOwner), 0);
+  ASSERT_EQ(chmod(bin.c_str(), 04711), 0);
+  QueueRoot good = MakeQueueRoot(base + "/good");
+  QueueRoot bad = MakeQueueRoot(base + "/bad");
+  ASSERT_EQ(RunProcess({"/bin/chown", "-R", std::to_string(kOwner), good.queue}).exit_code, 0);
+  ASSERT_EQ(RunProcess({"/bin/chown", "-R", std::to_string(kCaller), bad.queue}).exit_code, 0);
+  WriteFileOrDie(base + "/msg", "Subject: x\n\nbody\n", 0644);
+  WriteFileOrDie(base + "/env", Envelope("a@b.example", {"c@d.example"}), 0644);
+  auto inject_as_caller = [&](const QueueRoot& root) {
+    return RunShell("exec /usr/bin/setpriv --reuid=" + std::to_string(kCaller) +
+                    " --regid=" + std::to_string(kCaller) +
+                    " --clear-groups /usr/bin/env YUBIN_ROOT=" + root.root +
+                    " YUBIN_QUEUE_CRASH_AT=3 " + bin + " <" + base + "/msg 1<" +
+                    base + "/env");
+  };
+
+  ProcessResult into_bad = inject_as_caller(bad);
+  EXPECT_EQ(into_bad.exit_code, 61) << into_bad.err;
+  EXPECT_NE(into_bad.err.find("refusing to write there set-user-id"), std::string::npos)
+      << into_bad.err;
+  ExpectNothingVisible(bad);
+
+  ProcessResult into_good = inject_as_caller(good);
+  EXPECT_EQ(into_good.exit_code, 0) << "the crash hook must be off: " << into_good.err;
+  QueueSnapshot snap = Snapshot(good.queue);
+  ASSERT_EQ(snap.queued.size(), 1u);
+  struct stat st;
+  std::string mess = good.queue + "/mess/" + std::to_string(snap.queued[0].id % 101) +
+                     "/" + std::to_string(snap.queued[0].id);
+  ASSERT_EQ(stat(mess.c_str(), &st), 0) << mess;
+  EXPECT_EQ(st.st_uid, kOwner) << "queue files belong to the queue user";
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  RunProcess({"/bin/rm", "-rf", base});
+}
+
 }  // namespace
 }  // namespace yubin::testing

@@ -1,8 +1,10 @@
 #include "lib/queue/queue_command.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -50,6 +52,20 @@ std::string QueuedLine(uint64_t id) {
   return "queued " + std::to_string(id) + "\n";
 }
 
+Status CheckSetuidQueue(const std::string& queue_dir, uid_t owner) {
+  struct stat st;
+  if (::lstat(queue_dir.c_str(), &st) != 0) {
+    return Status::FromErrno("unable to stat " + queue_dir, errno);
+  }
+  if (!S_ISDIR(st.st_mode) || st.st_uid != owner || (st.st_mode & 077) != 0) {
+    return Status::Permanent(
+        queue_dir + " is not a queue of this program's owner (uid " +
+        std::to_string(owner) + ", mode 0700): refusing to write there "
+        "set-user-id");
+  }
+  return Status::Ok();
+}
+
 int RunQueueCommand(int argc, char** argv) {
   SetProgramName(argc > 0 ? argv[0] : "yubin-queue");
   // The trigger's reader may go away mid-write; that must not kill an
@@ -61,14 +77,24 @@ int RunQueueCommand(int argc, char** argv) {
   ::signal(SIGALRM, OnAlarm);
   ::alarm(kInjectionTimeoutSeconds);
 
+  // Installed set-user-id to the queue owner (a root installation), the
+  // caller chooses YUBIN_ROOT: write only into a real queue of that owner,
+  // and leave the testing hook off.
+  const bool set_user_id = ::getuid() != ::geteuid();
+  const std::string queue_dir = QueueDir(YubinRoot());
+  if (set_user_id) {
+    if (Status s = CheckSetuidQueue(queue_dir, ::geteuid()); !s.ok()) {
+      Fatal(kQueueNoQueueDir, s.message());
+    }
+  }
   time_t now = ::time(nullptr);
   EnqueueRequest request{
-      .queue_dir = QueueDir(YubinRoot()),
+      .queue_dir = queue_dir,
       .received_line = FormatReceivedLine(::getpid(), ::getuid(), now),
       .uid = ::getuid(),
       .pid = ::getpid(),
       .birth = static_cast<int64_t>(now),
-      .crash_before_step = CrashStepFromEnvironment(),
+      .crash_before_step = set_user_id ? 0 : CrashStepFromEnvironment(),
   };
   EnqueueResult result = Enqueue(0, 1, request);
   if (result.exit_code != kQueueOk) Fatal(result.exit_code, result.error);
