@@ -4,7 +4,7 @@
 usage: test_report.py BUILD_EVENTS_JSON [EXTRA_RESULTS]
 
 EXTRA_RESULTS holds lines "PASS name" or "FAIL name" for checks that are not
-Bazel tests (the short fuzz runs).
+Bazel tests (the short fuzz runs, tools/demo).
 
 Prints one line per failed or unbuilt test and per skipped case, then the
 closing line "N passed, N failed[, N skipped]". Exits 1 when anything failed
