@@ -52,7 +52,7 @@ DeliveryResult RemoteResult(const DeliveryRequest& request, int ws,
   if (rcpt.code == 'h') {
     r.status = 100;
   } else if (rcpt.code == 'r') {
-    r.text = AppendLine(r.text, rep->message.text);
+    if (rep->message.text != rcpt.text) r.text = AppendLine(r.text, rep->message.text);
     r.status = rep->message.code == 'K' ? 0 : rep->message.code == 'D' ? 100 : 111;
   }
   return r;

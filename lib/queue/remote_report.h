@@ -15,7 +15,8 @@
 // `r` with `K` -> 0, `r` with `D` -> 100, `r` with `Z` -> 111; a
 // yubin-remote that exited non-zero or was killed, or a malformed report,
 // -> 111 with a text saying so. The text is the recipient's text (and the
-// message's, after a newline, when the recipient was accepted).
+// message's, after a newline, when the recipient was accepted and the two
+// differ).
 #ifndef YUBIN_LIB_QUEUE_REMOTE_REPORT_H_
 #define YUBIN_LIB_QUEUE_REMOTE_REPORT_H_
 
