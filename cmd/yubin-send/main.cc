@@ -1,5 +1,6 @@
 // yubin-send: the queue manager. Delivers queued messages through the local
-// delivery service (yubin-lspawn), records results, retries, bounces.
+// and remote delivery services (yubin-lspawn, yubin-rspawn), records
+// results, retries, bounces.
 //
 //   yubin-send [-d FD]
 #include <cstring>
@@ -15,9 +16,9 @@ constexpr char kHelp[] =
     "usage: yubin-send [-d FD]\n"
     "The queue manager: delivers the messages in $YUBIN_ROOT/queue (default\n"
     "/var/yubin/queue) through the local delivery service yubin-lspawn\n"
-    "(socket $YUBIN_ROOT/queue/lock/lspawn.sock), retries temporary failures,\n"
-    "bounces permanent ones and removes finished messages. Remote recipients\n"
-    "stay queued: no remote delivery agent exists yet.\n"
+    "(socket $YUBIN_ROOT/queue/lock/lspawn.sock) and the remote one\n"
+    "yubin-rspawn (rspawn.sock there), retries temporary failures, bounces\n"
+    "permanent ones and removes finished messages.\n"
     "  -d FD  when running, write a newline to FD and close it (readiness)\n"
     "Signals: SIGALRM retry everything now; SIGHUP reread control files;\n"
     "SIGTERM finish deliveries in flight (up to 60 s) and exit 0.\n"

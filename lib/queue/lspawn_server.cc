@@ -1,324 +1,44 @@
 // lspawn_server.cc: see lspawn_server.h.
 #include "lib/queue/lspawn_server.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <map>
-#include <vector>
-
-#include "lib/base/fd.h"
-#include "lib/queue/queue_client.h"
-#include "lib/queue/delivery_records.h"
-#include "lib/queue/layout.h"
+#include "lib/queue/agent_server.h"
 #include "lib/queue/send_manager.h"
-#include "supervise/self_pipe.h"
 
 namespace yubin::queue {
-namespace {
 
-constexpr size_t kReadChunk = 65536;
-constexpr int kListenBacklog = 16;
+std::string LocalProgramPath() { return ProgramBesideUs("YUBIN_LOCAL", "yubin-local"); }
 
-void Log(const std::string& line) {
-  std::string out;
-  for (char c : line) out.push_back(c == '\n' ? '/' : c);
-  out.push_back('\n');
-  (void)WriteAll(2, out);
-}
-
-struct Child {
-  DeliveryRequest request;
-  UniqueFd output;
-  std::string text;
-  bool reaped = false;
-  int wstatus = 0;
-  uint64_t connection = 0;  // which connection asked for it
-};
-
-class Server {
- public:
-  explicit Server(LspawnOptions o) : opt_(std::move(o)) {}
-  int Run();
-
- private:
-  Status Listen();
-  void Accept();
-  void ReadClient();
-  void Start(const DeliveryRequest& r);
-  void Reap();
-  void Finish(pid_t pid, Child& c);
-  void Send(const DeliveryResult& r);
-
-  LspawnOptions opt_;
-  UniqueFd listener_;
-  UniqueFd client_;
-  uint64_t connection_ = 0;
-  std::string out_;
-  RecordParser parser_{kRequestFields};
-  std::map<pid_t, Child> children_;
-  supervise::SelfPipe signals_;
-  bool terminating_ = false;
-};
-
-// Binds and listens under a temporary name, then renames it into place, so
-// that the socket name only ever appears already listening.
-Status Server::Listen() {
-  std::string lock = LockDir(QueueDir(opt_.root));
-  if (chdir(lock.c_str()) != 0) return Status::FromErrno("chdir " + lock, errno);
-  const std::string tmp = std::string(kLspawnSocketName) + ".new";
-  struct sockaddr_un sa = {};
-  sa.sun_family = AF_UNIX;
-  tmp.copy(sa.sun_path, sizeof sa.sun_path - 1);
-  listener_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!listener_.valid()) return Status::FromErrno("socket", errno);
-  if (unlink(tmp.c_str()) != 0 && errno != ENOENT) {
-    return Status::FromErrno("unlink " + lock + "/" + tmp, errno);
-  }
-  if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    return Status::FromErrno("bind " + lock + "/" + tmp, errno);
-  }
-  if (chmod(tmp.c_str(), 0600) != 0) return Status::FromErrno("chmod " + tmp, errno);
-  if (geteuid() == 0) {
-    struct stat st;
-    if (stat(".", &st) != 0) return Status::FromErrno("stat " + lock, errno);
-    if (chown(tmp.c_str(), st.st_uid, st.st_gid) != 0) {
-      return Status::FromErrno("chown " + tmp, errno);
-    }
-  }
-  if (listen(listener_.get(), kListenBacklog) != 0) {
-    return Status::FromErrno("listen " + tmp, errno);
-  }
-  if (rename(tmp.c_str(), kLspawnSocketName) != 0) {
-    return Status::FromErrno("rename " + tmp + " to " + kLspawnSocketName, errno);
-  }
-  return Status::Ok();
-}
-
-void Server::Accept() {
-  UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-  if (!fd.valid()) return;
-  if (client_.valid()) Log("warning: a new connection replaces the old one");
-  client_ = std::move(fd);
-  ++connection_;
-  out_.clear();
-  parser_ = RecordParser(kRequestFields);
-}
-
-void Server::Send(const DeliveryResult& r) {
-  if (!client_.valid()) return;
-  out_ += FormatResult(r);
-}
-
-void Server::Start(const DeliveryRequest& r) {
-  std::string mess = MessagePath(QueueDir(opt_.root), QueueArea::kMess, r.id);
-  UniqueFd message(OpenRetry(mess.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!message.valid()) {
-    Send({r.id, r.index, 111, "Unable to open " + mess + ": " + strerror(errno) + ". (#4.3.0)"});
-    return;
-  }
-  if (children_.size() >= kMaxLspawnChildren) {
-    Send({r.id, r.index, 111, "Too many local deliveries at once. (#4.3.0)"});
-    return;
-  }
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) {
-    Send({r.id, r.index, 111, std::string("Unable to create a pipe: ") + strerror(errno)});
-    return;
-  }
-  UniqueFd rd(p[0]), wr(p[1]);
-  sigset_t old = signals_.BlockInstalled();
-  pid_t pid = fork();
-  if (pid == 0) {
-    signals_.ResetInChild();
-    if (dup2(message.get(), 0) < 0 || dup2(wr.get(), 1) < 0 || dup2(wr.get(), 2) < 0) _exit(111);
-    const char* argv[] = {opt_.local_program.c_str(), r.local.c_str(), r.domain.c_str(),
-                          r.sender.c_str(), nullptr};
-    execv(argv[0], const_cast<char* const*>(argv));
-    std::string msg = std::string("Unable to run ") + argv[0] + ": " + strerror(errno) + ". (#4.3.0)";
-    (void)!write(1, msg.data(), msg.size());
-    _exit(111);
-  }
-  int fork_errno = errno;
-  signals_.RestoreMask(old);
-  if (pid < 0) {
-    Send({r.id, r.index, 111, std::string("Unable to fork: ") + strerror(fork_errno)});
-    return;
-  }
-  (void)SetNonBlocking(rd.get(), true);
-  Child c;
-  c.request = r;
-  c.output = std::move(rd);
-  c.connection = connection_;
-  children_.emplace(pid, std::move(c));
-}
-
-void Server::ReadClient() {
-  char buf[kReadChunk];
-  ssize_t n = read(client_.get(), buf, sizeof buf);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (n <= 0) {
-    client_.reset();
-    out_.clear();
-    return;
-  }
-  parser_.Feed(std::string_view(buf, static_cast<size_t>(n)));
-  while (auto rec = parser_.Next()) {
-    std::optional<DeliveryRequest> r = ParseRequest(*rec);
-    if (!r) {
-      Log("warning: malformed request; dropping the connection");
-      client_.reset();
-      return;
-    }
-    if (terminating_) {
-      Send({r->id, r->index, 111, "The local delivery service is stopping. (#4.3.0)"});
-    } else {
-      Start(*r);
-    }
-  }
-  if (parser_.failed()) {
-    Log("warning: protocol error; dropping the connection");
-    client_.reset();
-  }
-}
-
-void Server::Finish(pid_t pid, Child& c) {
-  DeliveryResult r{c.request.id, c.request.index, 111, c.text};
-  int ws = c.wstatus;
+DeliveryResult LocalResult(const DeliveryRequest& request, int ws,
+                           const std::string& output) {
+  DeliveryResult r{request.id, request.index, 111, output};
   if (WIFEXITED(ws) && (WEXITSTATUS(ws) == 0 || WEXITSTATUS(ws) == 100 ||
                         WEXITSTATUS(ws) == 111)) {
     r.status = WEXITSTATUS(ws);
   } else if (WIFEXITED(ws)) {
-    r.text += (r.text.empty() ? "" : "\n") + std::string("Unexpected exit code ") +
-              std::to_string(WEXITSTATUS(ws)) + " from the local delivery program. (#4.3.0)";
+    r.text = AppendLine(r.text, "Unexpected exit code " + std::to_string(WEXITSTATUS(ws)) +
+                                    " from the local delivery program. (#4.3.0)");
   } else {
-    r.text += (r.text.empty() ? "" : "\n") + std::string("The local delivery program was killed by signal ") +
-              std::to_string(WTERMSIG(ws)) + ". (#4.3.0)";
+    r.text = AppendLine(r.text, "The local delivery program was killed by signal " +
+                                    std::to_string(WTERMSIG(ws)) + ". (#4.3.0)");
   }
-  Log("delivery " + std::to_string(r.id) + "." + std::to_string(r.index) + " pid " +
-      std::to_string(pid) + ": status " + std::to_string(r.status));
-  if (c.connection == connection_) Send(r);
-}
-
-void Server::Reap() {
-  int ws;
-  pid_t pid;
-  while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
-    auto it = children_.find(pid);
-    if (it == children_.end()) continue;
-    it->second.reaped = true;
-    it->second.wstatus = ws;
-  }
-}
-
-int Server::Run() {
-  signal(SIGPIPE, SIG_IGN);
-  Status s = signals_.Install({SIGCHLD, SIGTERM});
-  if (s.ok()) s = Listen();
-  if (!s.ok()) {
-    Log("alert: " + s.message());
-    return 111;
-  }
-  Log("status: yubin-lspawn listening on " + LspawnSocketPath(opt_.root));
-  if (opt_.ready_fd >= 0) {
-    (void)WriteAll(opt_.ready_fd, "\n");
-    close(opt_.ready_fd);
-  }
-  time_t deadline = 0;
-  for (;;) {
-    if (terminating_ && children_.empty() && out_.empty()) return 0;
-    if (terminating_ && time(nullptr) >= deadline) {
-      Log("status: exiting with " + std::to_string(children_.size()) + " deliveries running");
-      return 0;
-    }
-    std::vector<struct pollfd> fds;
-    fds.push_back({signals_.fd(), POLLIN, 0});
-    fds.push_back({terminating_ ? -1 : listener_.get(), POLLIN, 0});
-    fds.push_back({client_.valid() ? client_.get() : -1,
-                   static_cast<short>(POLLIN | (out_.empty() ? 0 : POLLOUT)), 0});
-    std::vector<pid_t> order;
-    for (auto& [pid, c] : children_) {
-      if (!c.output.valid()) continue;
-      fds.push_back({c.output.get(), POLLIN, 0});
-      order.push_back(pid);
-    }
-    int timeout = terminating_ ? static_cast<int>(std::max<time_t>(deadline - time(nullptr), 0) * 1000 + 1) : -1;
-    int n = poll(fds.data(), fds.size(), timeout);
-    if (n < 0 && errno != EINTR) {
-      Log(std::string("alert: poll: ") + strerror(errno));
-      return 111;
-    }
-    if (n <= 0) continue;
-    if ((fds[0].revents & POLLIN) != 0) {
-      while (int sig = signals_.Next()) {
-        if (sig == SIGCHLD) Reap();
-        if (sig == SIGTERM && !terminating_) {
-          terminating_ = true;
-          deadline = time(nullptr) + kLspawnTermWaitSeconds;
-          listener_.reset();
-          unlink(kLspawnSocketName);
-          Log("status: SIGTERM: waiting for " + std::to_string(children_.size()) + " deliveries");
-        }
-      }
-    }
-    for (size_t i = 0; i < order.size(); ++i) {
-      if (fds[3 + i].revents == 0) continue;
-      Child& c = children_[order[i]];
-      char buf[4096];
-      ssize_t got = read(c.output.get(), buf, sizeof buf);
-      if (got > 0) {
-        size_t room = kMaxResultText - std::min(kMaxResultText, c.text.size());
-        c.text.append(buf, std::min(room, static_cast<size_t>(got)));
-      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-        c.output.reset();
-      }
-    }
-    for (auto it = children_.begin(); it != children_.end();) {
-      if (it->second.reaped && !it->second.output.valid()) {
-        Finish(it->first, it->second);
-        it = children_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    if (fds[1].fd >= 0 && (fds[1].revents & POLLIN) != 0) Accept();
-    if (client_.valid() && fds[2].fd == client_.get()) {
-      if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) ReadClient();
-      if (client_.valid() && !out_.empty() && (fds[2].revents & POLLOUT) != 0) {
-        ssize_t w = write(client_.get(), out_.data(), out_.size());
-        if (w > 0) {
-          out_.erase(0, static_cast<size_t>(w));
-        } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-          client_.reset();
-          out_.clear();
-        }
-      }
-    }
-    if (terminating_ && !client_.valid()) out_.clear();
-  }
-}
-
-}  // namespace
-
-std::string LocalProgramPath() {
-  const char* env = getenv("YUBIN_LOCAL");
-  if (env != nullptr && *env != '\0') return env;
-  return OwnDirectory() + "yubin-local";
+  return r;
 }
 
 int RunLspawn(const LspawnOptions& options) {
-  Server s(options);
-  return s.Run();
+  static const AgentSpec spec{
+      .name = "yubin-lspawn",
+      .what = "local",
+      .socket_name = kLspawnSocketName,
+      .arguments =
+          [](const std::string& program, const DeliveryRequest& r) {
+            return std::vector<std::string>{program, r.local, r.domain, r.sender};
+          },
+      .result = LocalResult,
+  };
+  return RunAgentServer(spec, {.root = options.root, .program = options.local_program,
+                               .ready_fd = options.ready_fd});
 }
 
 }  // namespace yubin::queue

@@ -1,32 +1,21 @@
 // lspawn_server.h: yubin-lspawn, the local delivery service: runs
-// yubin-local for each delivery request yubin-send sends over a unix socket.
+// yubin-local for each delivery request yubin-send sends over
+// ROOT/queue/lock/lspawn.sock (the service itself is agent_server.h).
 //
 //   LspawnOptions o{.root = YubinRoot(), .local_program = ".../yubin-local"};
 //   return RunLspawn(o);   // returns at SIGTERM (0) or on a fatal error (111)
 //
-// It listens on ROOT/queue/lock/lspawn.sock (LspawnSocketPath; any stale
-// socket there is replaced; when run as root the socket is given to the
-// owner of ROOT/queue/lock, mode 0600) and serves one connection at a time:
-// a new connection replaces the old one, whose running deliveries still
-// finish but whose results are dropped (yubin-send counts them as temporary
-// failures: the one window where a delivery can be repeated). For each
-// request record (delivery_records.h) it opens ROOT/queue/mess/B/id and runs
-// `local_program local domain sender` with the message on stdin and its
-// stdout and stderr into a pipe (first kMaxResultText bytes kept), then
-// sends a result record: exit 0 -> 0, 100 -> 100, 111 or any other exit or
-// a signal -> 111. At most kMaxLspawnChildren run at once; beyond that a
-// request is answered 111 at once. SIGTERM: stop accepting, wait up to
-// kLspawnTermWaitSeconds for running deliveries, send their results, exit 0.
+// Each request runs `local_program local domain sender` with stdout and
+// stderr as the result text; exit 0 -> 0, 100 -> 100, 111 or any other
+// exit or a signal -> 111 (LocalResult).
 #ifndef YUBIN_LIB_QUEUE_LSPAWN_SERVER_H_
 #define YUBIN_LIB_QUEUE_LSPAWN_SERVER_H_
 
-#include <ctime>
 #include <string>
 
-namespace yubin::queue {
+#include "lib/queue/delivery_records.h"
 
-inline constexpr size_t kMaxLspawnChildren = 1000;
-inline constexpr time_t kLspawnTermWaitSeconds = 60;
+namespace yubin::queue {
 
 struct LspawnOptions {
   std::string root;
@@ -36,6 +25,10 @@ struct LspawnOptions {
 
 // $YUBIN_LOCAL if set and not empty, else yubin-local beside this program.
 std::string LocalProgramPath();
+
+// The result record for yubin-local's wait status and output.
+DeliveryResult LocalResult(const DeliveryRequest& request, int wait_status,
+                           const std::string& output);
 
 int RunLspawn(const LspawnOptions& options);
 

@@ -35,6 +35,11 @@ Result<SendControl> ReadSendControl(const std::string& root) {
                                          kMaxConcurrencyLocal);
   if (!conc.ok()) return conc.status();
   c.concurrency_local = *conc == 0 ? 1 : static_cast<unsigned>(*conc);
+  auto rconc = control::ReadControlNumber(dir + "concurrencyremote",
+                                          kDefaultConcurrencyRemote,
+                                          kMaxConcurrencyRemote);
+  if (!rconc.ok()) return rconc.status();
+  c.concurrency_remote = *rconc == 0 ? 1 : static_cast<unsigned>(*rconc);
   auto life = control::ReadControlNumber(dir + "queuelifetime",
                                          kDefaultQueueLifetime, 100u * 365 * 86400);
   if (!life.ok()) return life.status();

@@ -33,13 +33,8 @@ namespace yubin::queue {
 namespace {
 
 constexpr size_t kReadChunk = 65536;
-constexpr char kLostConnection[] =
-    "Lost the connection to the local delivery service (yubin-lspawn). (#4.3.0)";
 constexpr char kTooLong[] =
     "I'm not going to try again; this message has been in the queue too long.";
-constexpr char kNoRemoteAgent[] =
-    "No remote delivery agent is configured on this host, and this message "
-    "has been in the queue too long. (#4.4.1)";
 
 void Log(const std::string& line) {
   std::string out;
@@ -50,19 +45,48 @@ void Log(const std::string& line) {
 
 enum class Phase { kIdle, kPending, kInFlight };
 
+// The two delivery services: index 0 local (yubin-lspawn), 1 remote
+// (yubin-rspawn). Everything below treats them alike.
+constexpr size_t kChannels = 2;
+constexpr QueueArea kAreas[kChannels] = {QueueArea::kLocal, QueueArea::kRemote};
+constexpr const char* kKind[kChannels] = {"local", "remote"};
+constexpr const char* kSocketNames[kChannels] = {kLspawnSocketName, kRspawnSocketName};
+constexpr const char* kServices[kChannels] = {"yubin-lspawn", "yubin-rspawn"};
+constexpr time_t kRetryConstants[kChannels] = {kLocalRetryConstant, kRemoteRetryConstant};
+
+// One side (local or remote) of a message.
+struct Part {
+  std::vector<RecipientRecord> recipients;
+  std::vector<Phase> phase;
+  time_t next = 0;  // next attempt for idle recipients
+};
+
 struct Job {
   MessageInfo info;
-  std::vector<RecipientRecord> local, remote;
-  std::vector<Phase> phase;  // per local recipient
-  time_t local_next = 0;
+  Part part[kChannels];
   time_t bounce_retry_at = 0;
-  bool remote_logged = false;
+  size_t in_flight = 0;
+};
+
+// The connection to one delivery service.
+struct Channel {
+  UniqueFd conn;
+  std::string out;
+  RecordParser parser{kResultFields};
+  time_t reconnect_at = 0;
+  time_t reconnect_delay = kReconnectMinSeconds;
+  bool down = false;  // the last connect failed (logged once until connected)
+  std::deque<std::pair<MessageId, size_t>> pending;
   size_t in_flight = 0;
 };
 
 size_t CountTodo(const std::vector<RecipientRecord>& r) {
   return static_cast<size_t>(std::count_if(
       r.begin(), r.end(), [](const RecipientRecord& x) { return !x.done; }));
+}
+
+std::string ServiceName(size_t ch) {
+  return std::string("the ") + kKind[ch] + " delivery service (" + kServices[ch] + ")";
 }
 
 class Manager {
@@ -75,30 +99,28 @@ class Manager {
   void ScanTodo();
   void LoadJob(MessageId id);
   void Schedule(time_t now);
-  void Dispatch();
-  void TryConnect(time_t now);
-  void LoseConnection(time_t now, const std::string& why);
-  void ReadConnection(time_t now);
-  void WriteConnection(time_t now);
-  void HandleResult(const DeliveryResult& r, time_t now);
-  void RecordFailure(Job& job, QueueArea area, size_t index,
-                     const std::string& reason, MessageId id);
+  void Dispatch(size_t ch);
+  void TryConnect(size_t ch, time_t now);
+  void LoseConnection(size_t ch, time_t now, const std::string& why);
+  void ReadConnection(size_t ch, time_t now);
+  void WriteConnection(size_t ch, time_t now);
+  void HandleResult(size_t ch, const DeliveryResult& r, time_t now);
+  void RecordFailure(Job& job, size_t ch, size_t index, const std::string& reason,
+                     MessageId id);
   void FinishJobs(time_t now);
   bool SendBounce(MessageId id, Job& job);
   time_t NextWake(time_t now) const;
   void HandleSignals(time_t now);
+  unsigned Limit(size_t ch) const {
+    return ch == 0 ? control_.concurrency_local : control_.concurrency_remote;
+  }
+  size_t InFlight() const { return chan_[0].in_flight + chan_[1].in_flight; }
 
   SendOptions opt_;
   std::string q_;
   SendControl control_;
   std::map<MessageId, Job> jobs_;
-  std::deque<std::pair<MessageId, size_t>> pending_;
-  size_t in_flight_ = 0;
-  UniqueFd conn_;
-  std::string out_;
-  RecordParser parser_{kResultFields};
-  time_t reconnect_at_ = 0;
-  time_t reconnect_delay_ = kReconnectMinSeconds;
+  Channel chan_[kChannels];
   time_t next_scan_ = 0;
   bool terminating_ = false;
   time_t term_deadline_ = 0;
@@ -113,22 +135,22 @@ void Manager::LoadJob(MessageId id) {
     Log("warning: msg " + std::to_string(id) + ": " + info.status().message());
     return;
   }
-  auto local = ReadRecipients(q_, QueueArea::kLocal, id);
-  auto remote = ReadRecipients(q_, QueueArea::kRemote, id);
-  if (!local.ok() || !remote.ok()) {
-    Log("warning: msg " + std::to_string(id) + ": " +
-        (local.ok() ? remote.status() : local.status()).message());
-    return;
-  }
   Job job;
   job.info = std::move(*info);
-  job.local = std::move(*local);
-  job.remote = std::move(*remote);
-  job.phase.assign(job.local.size(), Phase::kIdle);
-  job.local_next = NextAttempt(q_, QueueArea::kLocal, id);
+  for (size_t ch = 0; ch < kChannels; ++ch) {
+    auto r = ReadRecipients(q_, kAreas[ch], id);
+    if (!r.ok()) {
+      Log("warning: msg " + std::to_string(id) + ": " + r.status().message());
+      return;
+    }
+    Part& p = job.part[ch];
+    p.recipients = std::move(*r);
+    p.phase.assign(p.recipients.size(), Phase::kIdle);
+    p.next = NextAttempt(q_, kAreas[ch], id);
+  }
   Log("info msg " + std::to_string(id) + ": from <" + job.info.sender +
-      "> local " + std::to_string(CountTodo(job.local)) + " remote " +
-      std::to_string(CountTodo(job.remote)));
+      "> local " + std::to_string(CountTodo(job.part[0].recipients)) + " remote " +
+      std::to_string(CountTodo(job.part[1].recipients)));
   jobs_.emplace(id, std::move(job));
 }
 
@@ -162,183 +184,196 @@ void Manager::FullScan(time_t now) {
   next_scan_ = now + kScanIntervalSeconds;
 }
 
-// Queues every idle local recipient of each due job; bounces remote
-// recipients at the end of the queue lifetime.
+// Queues every idle recipient of each due part. A recipient that is waiting
+// for a service we cannot reach bounces once the queue lifetime is over.
 void Manager::Schedule(time_t now) {
   for (auto& [id, job] : jobs_) {
-    if (job.local_next <= now) {
-      for (size_t i = 0; i < job.local.size(); ++i) {
-        if (job.local[i].done || job.phase[i] != Phase::kIdle) continue;
-        job.phase[i] = Phase::kPending;
-        pending_.emplace_back(id, i);
+    bool expired = LifetimeExpired(job.info.birth, now, control_.queue_lifetime);
+    for (size_t ch = 0; ch < kChannels; ++ch) {
+      Part& p = job.part[ch];
+      bool unreachable = chan_[ch].down && !chan_[ch].conn.valid();
+      if (expired && unreachable && job.bounce_retry_at <= now) {
+        for (size_t i = 0; i < p.recipients.size(); ++i) {
+          if (p.recipients[i].done || p.phase[i] == Phase::kInFlight) continue;
+          p.phase[i] = Phase::kIdle;
+          RecordFailure(job, ch, i,
+                        "Unable to reach " + ServiceName(ch) +
+                            ", and this message has been in the queue too long. (#4.4.1)",
+                        id);
+        }
       }
-    }
-    if (CountTodo(job.remote) == 0 || job.bounce_retry_at > now) continue;
-    if (LifetimeExpired(job.info.birth, now, control_.queue_lifetime)) {
-      for (size_t i = 0; i < job.remote.size(); ++i) {
-        if (!job.remote[i].done) RecordFailure(job, QueueArea::kRemote, i, kNoRemoteAgent, id);
+      if (p.next > now) continue;
+      for (size_t i = 0; i < p.recipients.size(); ++i) {
+        if (p.recipients[i].done || p.phase[i] != Phase::kIdle) continue;
+        p.phase[i] = Phase::kPending;
+        chan_[ch].pending.emplace_back(id, i);
       }
-    } else if (!job.remote_logged) {
-      Log("msg " + std::to_string(id) + ": no remote delivery agent is configured; " +
-          std::to_string(CountTodo(job.remote)) + " remote recipient(s) stay queued");
-      job.remote_logged = true;
     }
   }
 }
 
-void Manager::Dispatch() {
-  if (!conn_.valid() || terminating_) return;
-  while (!pending_.empty() && in_flight_ < control_.concurrency_local) {
-    auto [id, index] = pending_.front();
-    pending_.pop_front();
+void Manager::Dispatch(size_t ch) {
+  Channel& c = chan_[ch];
+  if (!c.conn.valid() || terminating_) return;
+  while (!c.pending.empty() && c.in_flight < Limit(ch)) {
+    auto [id, index] = c.pending.front();
+    c.pending.pop_front();
     auto it = jobs_.find(id);
-    if (it == jobs_.end() || it->second.phase[index] != Phase::kPending) continue;
+    if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
     Job& job = it->second;
-    const std::string& delivery = job.local[index].delivery;
+    const std::string& delivery = job.part[ch].recipients[index].delivery;
     size_t at = delivery.rfind('@');
     DeliveryRequest req{id, index, delivery.substr(0, at),
                         at == std::string::npos ? "" : delivery.substr(at + 1),
                         job.info.sender};
-    out_ += FormatRequest(req);
-    job.phase[index] = Phase::kInFlight;
+    c.out += FormatRequest(req);
+    job.part[ch].phase[index] = Phase::kInFlight;
     ++job.in_flight;
-    ++in_flight_;
-    Log("starting delivery " + std::to_string(id) + "." + std::to_string(index) +
-        ": to local " + job.local[index].recipient);
+    ++c.in_flight;
+    Log("starting delivery " + std::to_string(id) + "." + std::to_string(index) + ": to " +
+        kKind[ch] + " " + job.part[ch].recipients[index].recipient);
   }
 }
 
-void Manager::TryConnect(time_t now) {
-  if (conn_.valid() || now < reconnect_at_ || terminating_) return;
+void Manager::TryConnect(size_t ch, time_t now) {
+  Channel& c = chan_[ch];
+  if (c.conn.valid() || now < c.reconnect_at || terminating_) return;
   UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  std::string path = LspawnSocketPath(opt_.root);
+  std::string path = LockDir(q_) + "/" + kSocketNames[ch];
   struct sockaddr_un sa = {};
   sa.sun_family = AF_UNIX;
   if (!fd.valid()) {
     Log("warning: cannot create a socket for " + path);
-    reconnect_at_ = now + kReconnectMaxSeconds;
+    c.reconnect_at = now + kReconnectMaxSeconds;
     return;
   }
-  std::string_view(kLspawnSocketName).copy(sa.sun_path, sizeof sa.sun_path - 1);
+  std::string_view(kSocketNames[ch]).copy(sa.sun_path, sizeof sa.sun_path - 1);
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     int err = errno;
-    Log("warning: cannot connect to the local delivery service " + path + ": " +
-        strerror(err) + "; trying again in " + std::to_string(reconnect_delay_) + " s");
-    reconnect_at_ = now + reconnect_delay_;
-    reconnect_delay_ = std::min(reconnect_delay_ * 2, kReconnectMaxSeconds);
+    if (!c.down) {
+      Log("warning: cannot connect to " + ServiceName(ch) + " " + path + ": " +
+          strerror(err) + "; " + kKind[ch] +
+          " recipients wait; trying again from time to time (up to every " +
+          std::to_string(kReconnectMaxSeconds) + " s)");
+    }
+    c.down = true;
+    c.reconnect_at = now + c.reconnect_delay;
+    c.reconnect_delay = std::min(c.reconnect_delay * 2, kReconnectMaxSeconds);
     return;
   }
-  Log("connected to the local delivery service");
-  conn_ = std::move(fd);
-  parser_ = RecordParser(kResultFields);
-  out_.clear();
-  reconnect_delay_ = kReconnectMinSeconds;
+  Log(std::string("connected to the ") + kKind[ch] + " delivery service");
+  c.conn = std::move(fd);
+  c.parser = RecordParser(kResultFields);
+  c.out.clear();
+  c.down = false;
+  c.reconnect_delay = kReconnectMinSeconds;
 }
 
-void Manager::LoseConnection(time_t now, const std::string& why) {
-  Log("warning: lost the connection to the local delivery service: " + why);
-  conn_.reset();
-  out_.clear();
-  reconnect_at_ = now + reconnect_delay_;
-  reconnect_delay_ = std::min(reconnect_delay_ * 2, kReconnectMaxSeconds);
+void Manager::LoseConnection(size_t ch, time_t now, const std::string& why) {
+  Channel& c = chan_[ch];
+  Log("warning: lost the connection to " + ServiceName(ch) + ": " + why);
+  c.conn.reset();
+  c.out.clear();
+  c.reconnect_at = now + c.reconnect_delay;
+  c.reconnect_delay = std::min(c.reconnect_delay * 2, kReconnectMaxSeconds);
   std::vector<std::pair<MessageId, size_t>> lost;
   for (auto& [id, job] : jobs_) {
-    for (size_t i = 0; i < job.phase.size(); ++i) {
-      if (job.phase[i] == Phase::kInFlight) lost.emplace_back(id, i);
+    const Part& p = job.part[ch];
+    for (size_t i = 0; i < p.phase.size(); ++i) {
+      if (p.phase[i] == Phase::kInFlight) lost.emplace_back(id, i);
     }
   }
-  for (auto [id, index] : lost) {
-    HandleResult({id, index, 111, kLostConnection}, now);
-  }
+  const std::string text = "Lost the connection to " + ServiceName(ch) + ". (#4.3.0)";
+  for (auto [id, index] : lost) HandleResult(ch, {id, index, 111, text}, now);
 }
 
-void Manager::ReadConnection(time_t now) {
+void Manager::ReadConnection(size_t ch, time_t now) {
+  Channel& c = chan_[ch];
   char buf[kReadChunk];
-  ssize_t n = read(conn_.get(), buf, sizeof buf);
+  ssize_t n = read(c.conn.get(), buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {
-    LoseConnection(now, n == 0 ? "closed by the service" : strerror(errno));
+    LoseConnection(ch, now, n == 0 ? "closed by the service" : strerror(errno));
     return;
   }
-  parser_.Feed(std::string_view(buf, static_cast<size_t>(n)));
-  while (auto rec = parser_.Next()) {
+  c.parser.Feed(std::string_view(buf, static_cast<size_t>(n)));
+  while (auto rec = c.parser.Next()) {
     std::optional<DeliveryResult> r = ParseResult(*rec);
     if (!r) {
-      LoseConnection(now, "malformed result record");
+      LoseConnection(ch, now, "malformed result record");
       return;
     }
-    HandleResult(*r, now);
+    HandleResult(ch, *r, now);
   }
-  if (parser_.failed()) {
-    LoseConnection(now, "protocol error");
-  }
+  if (c.parser.failed()) LoseConnection(ch, now, "protocol error");
 }
 
-void Manager::WriteConnection(time_t now) {
-  ssize_t n = write(conn_.get(), out_.data(), out_.size());
+void Manager::WriteConnection(size_t ch, time_t now) {
+  Channel& c = chan_[ch];
+  ssize_t n = write(c.conn.get(), c.out.data(), c.out.size());
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return;
-    LoseConnection(now, std::string("write: ") + strerror(errno));
+    LoseConnection(ch, now, std::string("write: ") + strerror(errno));
     return;
   }
-  out_.erase(0, static_cast<size_t>(n));
+  c.out.erase(0, static_cast<size_t>(n));
 }
 
-void Manager::RecordFailure(Job& job, QueueArea area, size_t index,
+void Manager::RecordFailure(Job& job, size_t ch, size_t index,
                             const std::string& reason, MessageId id) {
-  RecipientRecord& r = area == QueueArea::kLocal ? job.local[index] : job.remote[index];
+  RecipientRecord& r = job.part[ch].recipients[index];
   Status s = AppendBounceRecord(q_, id, r.recipient, reason);
-  if (s.ok()) s = MarkRecipientDone(q_, area, id, r.offset);
+  if (s.ok()) s = MarkRecipientDone(q_, kAreas[ch], id, r.offset);
   if (!s.ok()) {
     // Stays T; tried again later rather than in a tight loop.
     Log("warning: msg " + std::to_string(id) + ": " + s.message());
     job.bounce_retry_at = time(nullptr) + kBounceRetrySeconds;
-    job.local_next = job.bounce_retry_at;
+    job.part[ch].next = job.bounce_retry_at;
     return;
   }
   r.done = true;
 }
 
-void Manager::HandleResult(const DeliveryResult& r, time_t now) {
+void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now) {
   auto it = jobs_.find(r.id);
-  if (it == jobs_.end() || r.index >= it->second.local.size() ||
-      it->second.phase[r.index] != Phase::kInFlight) {
-    Log("warning: result for an unknown delivery " + std::to_string(r.id) + "." +
-        std::to_string(r.index));
+  if (it == jobs_.end() || r.index >= it->second.part[ch].recipients.size() ||
+      it->second.part[ch].phase[r.index] != Phase::kInFlight) {
+    Log(std::string("warning: result for an unknown ") + kKind[ch] + " delivery " +
+        std::to_string(r.id) + "." + std::to_string(r.index));
     return;
   }
   Job& job = it->second;
-  job.phase[r.index] = Phase::kIdle;
+  Part& p = job.part[ch];
+  p.phase[r.index] = Phase::kIdle;
   --job.in_flight;
-  --in_flight_;
-  RecipientRecord& rec = job.local[r.index];
+  --chan_[ch].in_flight;
+  RecipientRecord& rec = p.recipients[r.index];
   std::string name = "delivery " + std::to_string(r.id) + "." + std::to_string(r.index) +
                      ": " + rec.recipient + ": ";
   if (r.status == 0) {
-    Status s = MarkRecipientDone(q_, QueueArea::kLocal, r.id, rec.offset);
+    Status s = MarkRecipientDone(q_, kAreas[ch], r.id, rec.offset);
     if (s.ok()) {
       rec.done = true;
     } else {
       // Not recorded: it will be delivered again, but not in a tight loop.
       Log("warning: " + s.message());
-      job.local_next = now + kBounceRetrySeconds;
+      p.next = now + kBounceRetrySeconds;
     }
     Log(name + "success: " + r.text);
   } else if (r.status == 100 ||
              LifetimeExpired(job.info.birth, now, control_.queue_lifetime)) {
     std::string reason = r.text;
     if (r.status != 100) reason += std::string(reason.empty() ? "" : "\n") + kTooLong;
-    RecordFailure(job, QueueArea::kLocal, r.index, reason, r.id);
+    RecordFailure(job, ch, r.index, reason, r.id);
     Log(name + "failure: " + reason);
   } else {
-    job.local_next = std::min<time_t>(
-        NextRetry(job.info.birth, now, kLocalRetryConstant),
-        job.info.birth + control_.queue_lifetime);
-    if (job.local_next <= now) job.local_next = now + 1;
+    p.next = std::min<time_t>(NextRetry(job.info.birth, now, kRetryConstants[ch]),
+                              job.info.birth + control_.queue_lifetime);
+    if (p.next <= now) p.next = now + 1;
     Log(name + "deferral: " + r.text);
   }
-  if (CountTodo(job.local) > 0 && job.local_next > now) {
-    Status s = SetNextAttempt(q_, QueueArea::kLocal, r.id, job.local_next);
+  if (CountTodo(p.recipients) > 0 && p.next > now) {
+    Status s = SetNextAttempt(q_, kAreas[ch], r.id, p.next);
     if (!s.ok()) Log("warning: " + s.message());
   }
 }
@@ -391,7 +426,8 @@ void Manager::FinishJobs(time_t now) {
   for (auto it = jobs_.begin(); it != jobs_.end();) {
     Job& job = it->second;
     MessageId id = it->first;
-    if (job.in_flight > 0 || CountTodo(job.local) > 0 || CountTodo(job.remote) > 0 ||
+    if (job.in_flight > 0 || CountTodo(job.part[0].recipients) > 0 ||
+        CountTodo(job.part[1].recipients) > 0 ||
         job.bounce_retry_at > now) {
       ++it;
       continue;
@@ -417,18 +453,25 @@ time_t Manager::NextWake(time_t now) const {
   time_t wake = next_scan_;
   if (terminating_) return std::max(std::min(wake, term_deadline_), now);
   for (const auto& [id, job] : jobs_) {
-    bool idle_todo = false;
-    for (size_t i = 0; i < job.local.size(); ++i) {
-      if (!job.local[i].done && job.phase[i] == Phase::kIdle) idle_todo = true;
-    }
-    if (idle_todo) wake = std::min(wake, job.local_next);
-    if (CountTodo(job.remote) > 0) {
-      wake = std::min<time_t>(
-          wake, std::max<time_t>(job.info.birth + control_.queue_lifetime, job.bounce_retry_at));
+    for (size_t ch = 0; ch < kChannels; ++ch) {
+      const Part& p = job.part[ch];
+      bool idle_todo = false, waiting = false;
+      for (size_t i = 0; i < p.recipients.size(); ++i) {
+        if (p.recipients[i].done) continue;
+        if (p.phase[i] == Phase::kIdle) idle_todo = true;
+        if (p.phase[i] != Phase::kInFlight) waiting = true;
+      }
+      if (idle_todo) wake = std::min(wake, p.next);
+      if (waiting && chan_[ch].down) {
+        wake = std::min<time_t>(wake, std::max<time_t>(job.info.birth + control_.queue_lifetime,
+                                                       job.bounce_retry_at));
+      }
     }
     if (job.bounce_retry_at > now) wake = std::min(wake, job.bounce_retry_at);
   }
-  if (!conn_.valid() && !pending_.empty()) wake = std::min(wake, reconnect_at_);
+  for (const Channel& c : chan_) {
+    if (!c.conn.valid() && !c.pending.empty()) wake = std::min(wake, c.reconnect_at);
+  }
   return std::max(wake, now);
 }
 
@@ -436,9 +479,13 @@ void Manager::HandleSignals(time_t now) {
   while (int sig = signals_.Next()) {
     if (sig == SIGALRM) {
       Log("status: SIGALRM: retrying everything now");
-      for (auto& [id, job] : jobs_) job.local_next = 0;
-      reconnect_at_ = 0;
-      reconnect_delay_ = kReconnectMinSeconds;
+      for (auto& [id, job] : jobs_) {
+        for (Part& p : job.part) p.next = 0;
+      }
+      for (Channel& c : chan_) {
+        c.reconnect_at = 0;
+        c.reconnect_delay = kReconnectMinSeconds;
+      }
       next_scan_ = now;
     } else if (sig == SIGHUP) {
       Result<SendControl> c = ReadSendControl(opt_.root);
@@ -451,7 +498,7 @@ void Manager::HandleSignals(time_t now) {
     } else if (sig == SIGTERM && !terminating_) {
       terminating_ = true;
       term_deadline_ = now + kTermWaitSeconds;
-      Log("status: SIGTERM: waiting for " + std::to_string(in_flight_) +
+      Log("status: SIGTERM: waiting for " + std::to_string(InFlight()) +
           " deliveries in flight");
     }
   }
@@ -500,29 +547,30 @@ int Manager::Run() {
   for (;;) {
     now = time(nullptr);
     HandleSignals(now);
-    if (terminating_ && (in_flight_ == 0 || now >= term_deadline_)) {
-      Log("status: exiting; " + std::to_string(in_flight_) +
+    if (terminating_ && (InFlight() == 0 || now >= term_deadline_)) {
+      Log("status: exiting; " + std::to_string(InFlight()) +
           " deliveries left in flight will be redone");
       return 0;
     }
     if (!terminating_) {
       if (now >= next_scan_) FullScan(now);
       Schedule(now);
-      if (!pending_.empty()) TryConnect(now);
-      Dispatch();
+      for (size_t ch = 0; ch < kChannels; ++ch) {
+        if (!chan_[ch].pending.empty()) TryConnect(ch, now);
+        Dispatch(ch);
+      }
       FinishJobs(now);
     }
-    struct pollfd fds[3] = {{signals_.fd(), POLLIN, 0}, {trigger_.get(), POLLIN, 0},
-                            {conn_.get(), 0, 0}};
-    nfds_t nfds = 2;
-    if (conn_.valid()) {
-      fds[2].events = static_cast<short>(POLLIN | (out_.empty() ? 0 : POLLOUT));
-      nfds = 3;
+    struct pollfd fds[2 + kChannels] = {{signals_.fd(), POLLIN, 0}, {trigger_.get(), POLLIN, 0}};
+    for (size_t ch = 0; ch < kChannels; ++ch) {
+      const Channel& chan = chan_[ch];
+      fds[2 + ch] = {chan.conn.valid() ? chan.conn.get() : -1,
+                     static_cast<short>(POLLIN | (chan.out.empty() ? 0 : POLLOUT)), 0};
     }
     time_t wake = NextWake(now);
     int timeout_ms = static_cast<int>(std::min<time_t>(wake - now, 86400) * 1000);
     if (wake > now) timeout_ms += 1;  // land after the second boundary
-    int n = poll(fds, nfds, timeout_ms);
+    int n = poll(fds, 2 + kChannels, timeout_ms);
     if (n < 0 && errno != EINTR) {
       Log(std::string("alert: poll: ") + strerror(errno));
       return 111;
@@ -533,11 +581,11 @@ int Manager::Run() {
       DrainTrigger(trigger_.get());
       if (!terminating_) ScanTodo();
     }
-    if (nfds == 3 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      ReadConnection(now);
-    }
-    if (conn_.valid() && nfds == 3 && (fds[2].revents & POLLOUT) != 0) {
-      WriteConnection(now);
+    for (size_t ch = 0; ch < kChannels; ++ch) {
+      const pollfd& f = fds[2 + ch];
+      if (f.fd < 0 || f.fd != chan_[ch].conn.get()) continue;
+      if ((f.revents & (POLLIN | POLLHUP | POLLERR)) != 0) ReadConnection(ch, now);
+      if (chan_[ch].conn.valid() && (f.revents & POLLOUT) != 0) WriteConnection(ch, now);
     }
   }
 }

@@ -5,13 +5,16 @@
 //   return RunSendManager(o);     // returns only at SIGTERM or on a fatal error
 //
 // One poll loop over the trigger FIFO, the self-pipe for signals and the
-// connection to the local delivery service (yubin-lspawn, socket
-// LspawnSocketPath(root)), with a timeout set to the next due retry, scan or
-// reconnection. It takes the queue's sendmutex, preprocesses todo/ into
-// info/ local/ remote/, sends local deliveries (at most concurrencylocal at
-// once), records each result durably, bounces permanent failures, and
-// removes finished messages. Remote recipients stay queued (there is no
-// remote delivery agent yet) and bounce at queuelifetime. Signals: SIGALRM
+// connections to the local delivery service (yubin-lspawn, lspawn.sock) and
+// the remote one (yubin-rspawn, rspawn.sock), with a timeout set to the
+// next due retry, scan or reconnection. It takes the queue's sendmutex,
+// preprocesses todo/ into info/ local/ remote/, sends local deliveries (at
+// most concurrencylocal at once) and remote ones (concurrencyremote), one
+// recipient per request, records each result durably, bounces permanent
+// failures, and removes finished messages. Both services are treated alike:
+// while one cannot be reached its recipients wait (logged once), and bounce
+// once queuelifetime is over; when a connection breaks, the deliveries in
+// flight on it count as temporary failures. Signals: SIGALRM
 // retries everything now, SIGHUP rereads the control files, SIGTERM stops
 // dispatching, waits up to kTermWaitSeconds for deliveries in flight, then
 // returns 0. Returns 111 when it cannot start (queue missing, mutex held).
@@ -38,6 +41,7 @@ struct SendOptions {
 // directory and use the relative name, so a deep ROOT cannot exceed the
 // 108-byte limit of a unix socket address.
 inline constexpr char kLspawnSocketName[] = "lspawn.sock";
+inline constexpr char kRspawnSocketName[] = "rspawn.sock";
 // ROOT/queue/lock/lspawn.sock (for messages).
 std::string LspawnSocketPath(const std::string& root);
 

@@ -1,0 +1,322 @@
+// agent_server.cc: see agent_server.h.
+#include "lib/queue/agent_server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "lib/base/fd.h"
+#include "lib/queue/delivery_records.h"
+#include "lib/queue/layout.h"
+#include "lib/queue/queue_client.h"
+#include "supervise/self_pipe.h"
+
+namespace yubin::queue {
+namespace {
+
+constexpr size_t kReadChunk = 65536;
+constexpr int kListenBacklog = 16;
+
+void Log(const std::string& line) {
+  std::string out;
+  for (char c : line) out.push_back(c == '\n' ? '/' : c);
+  out.push_back('\n');
+  (void)WriteAll(2, out);
+}
+
+struct Child {
+  DeliveryRequest request;
+  UniqueFd output;
+  std::string text;
+  bool reaped = false;
+  int wstatus = 0;
+  uint64_t connection = 0;  // which connection asked for it
+};
+
+class Server {
+ public:
+  Server(const AgentSpec& spec, AgentOptions o) : spec_(spec), opt_(std::move(o)) {}
+  int Run();
+
+ private:
+  Status Listen();
+  void Accept();
+  void ReadClient();
+  void Start(const DeliveryRequest& r);
+  void Reap();
+  void Finish(pid_t pid, Child& c);
+  void Send(const DeliveryResult& r);
+
+  const AgentSpec& spec_;
+  AgentOptions opt_;
+  UniqueFd listener_;
+  UniqueFd client_;
+  uint64_t connection_ = 0;
+  std::string out_;
+  RecordParser parser_{kRequestFields};
+  std::map<pid_t, Child> children_;
+  supervise::SelfPipe signals_;
+  bool terminating_ = false;
+};
+
+// Binds and listens under a temporary name, then renames it into place, so
+// that the socket name only ever appears already listening.
+Status Server::Listen() {
+  std::string lock = LockDir(QueueDir(opt_.root));
+  if (chdir(lock.c_str()) != 0) return Status::FromErrno("chdir " + lock, errno);
+  const std::string tmp = spec_.socket_name + ".new";
+  struct sockaddr_un sa = {};
+  sa.sun_family = AF_UNIX;
+  tmp.copy(sa.sun_path, sizeof sa.sun_path - 1);
+  listener_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!listener_.valid()) return Status::FromErrno("socket", errno);
+  if (unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno("unlink " + lock + "/" + tmp, errno);
+  }
+  if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    return Status::FromErrno("bind " + lock + "/" + tmp, errno);
+  }
+  if (chmod(tmp.c_str(), 0600) != 0) return Status::FromErrno("chmod " + tmp, errno);
+  if (geteuid() == 0) {
+    struct stat st;
+    if (stat(".", &st) != 0) return Status::FromErrno("stat " + lock, errno);
+    if (chown(tmp.c_str(), st.st_uid, st.st_gid) != 0) {
+      return Status::FromErrno("chown " + tmp, errno);
+    }
+  }
+  if (listen(listener_.get(), kListenBacklog) != 0) {
+    return Status::FromErrno("listen " + tmp, errno);
+  }
+  if (rename(tmp.c_str(), spec_.socket_name.c_str()) != 0) {
+    return Status::FromErrno("rename " + tmp + " to " + spec_.socket_name, errno);
+  }
+  return Status::Ok();
+}
+
+void Server::Accept() {
+  UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  if (!fd.valid()) return;
+  if (client_.valid()) Log("warning: a new connection replaces the old one");
+  client_ = std::move(fd);
+  ++connection_;
+  out_.clear();
+  parser_ = RecordParser(kRequestFields);
+}
+
+void Server::Send(const DeliveryResult& r) {
+  if (!client_.valid()) return;
+  out_ += FormatResult(r);
+}
+
+void Server::Start(const DeliveryRequest& r) {
+  std::string mess = MessagePath(QueueDir(opt_.root), QueueArea::kMess, r.id);
+  UniqueFd message(OpenRetry(mess.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!message.valid()) {
+    Send({r.id, r.index, 111, "Unable to open " + mess + ": " + strerror(errno) + ". (#4.3.0)"});
+    return;
+  }
+  if (children_.size() >= kMaxAgentChildren) {
+    Send({r.id, r.index, 111, "Too many " + spec_.what + " deliveries at once. (#4.3.0)"});
+    return;
+  }
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) {
+    Send({r.id, r.index, 111, std::string("Unable to create a pipe: ") + strerror(errno)});
+    return;
+  }
+  UniqueFd rd(p[0]), wr(p[1]);
+  const std::vector<std::string> args = spec_.arguments(opt_.program, r);
+  sigset_t old = signals_.BlockInstalled();
+  pid_t pid = fork();
+  if (pid == 0) {
+    signals_.ResetInChild();
+    if (dup2(message.get(), 0) < 0 || dup2(wr.get(), 1) < 0) _exit(111);
+    if (spec_.stderr_in_output && dup2(wr.get(), 2) < 0) _exit(111);
+    std::vector<const char*> argv;
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    execv(argv[0], const_cast<char* const*>(argv.data()));
+    std::string msg = std::string("Unable to run ") + argv[0] + ": " + strerror(errno) + ". (#4.3.0)";
+    (void)!write(spec_.stderr_in_output ? 1 : 2, msg.data(), msg.size());
+    _exit(111);
+  }
+  int fork_errno = errno;
+  signals_.RestoreMask(old);
+  if (pid < 0) {
+    Send({r.id, r.index, 111, std::string("Unable to fork: ") + strerror(fork_errno)});
+    return;
+  }
+  (void)SetNonBlocking(rd.get(), true);
+  Child c;
+  c.request = r;
+  c.output = std::move(rd);
+  c.connection = connection_;
+  children_.emplace(pid, std::move(c));
+}
+
+void Server::ReadClient() {
+  char buf[kReadChunk];
+  ssize_t n = read(client_.get(), buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    client_.reset();
+    out_.clear();
+    return;
+  }
+  parser_.Feed(std::string_view(buf, static_cast<size_t>(n)));
+  while (auto rec = parser_.Next()) {
+    std::optional<DeliveryRequest> r = ParseRequest(*rec);
+    if (!r) {
+      Log("warning: malformed request; dropping the connection");
+      client_.reset();
+      return;
+    }
+    if (terminating_) {
+      Send({r->id, r->index, 111, "The " + spec_.what + " delivery service is stopping. (#4.3.0)"});
+    } else {
+      Start(*r);
+    }
+  }
+  if (parser_.failed()) {
+    Log("warning: protocol error; dropping the connection");
+    client_.reset();
+  }
+}
+
+void Server::Finish(pid_t pid, Child& c) {
+  DeliveryResult r = spec_.result(c.request, c.wstatus, c.text);
+  if (r.text.size() > kMaxResultText) r.text.resize(kMaxResultText);
+  Log("delivery " + std::to_string(r.id) + "." + std::to_string(r.index) + " pid " +
+      std::to_string(pid) + ": status " + std::to_string(r.status));
+  if (c.connection == connection_) Send(r);
+}
+
+void Server::Reap() {
+  int ws;
+  pid_t pid;
+  while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+    auto it = children_.find(pid);
+    if (it == children_.end()) continue;
+    it->second.reaped = true;
+    it->second.wstatus = ws;
+  }
+}
+
+int Server::Run() {
+  signal(SIGPIPE, SIG_IGN);
+  Status s = signals_.Install({SIGCHLD, SIGTERM});
+  if (s.ok()) s = Listen();
+  if (!s.ok()) {
+    Log("alert: " + s.message());
+    return 111;
+  }
+  Log("status: " + spec_.name + " listening on " + LockDir(QueueDir(opt_.root)) + "/" +
+      spec_.socket_name);
+  if (opt_.ready_fd >= 0) {
+    (void)WriteAll(opt_.ready_fd, "\n");
+    close(opt_.ready_fd);
+  }
+  time_t deadline = 0;
+  for (;;) {
+    if (terminating_ && children_.empty() && out_.empty()) return 0;
+    if (terminating_ && time(nullptr) >= deadline) {
+      Log("status: exiting with " + std::to_string(children_.size()) + " deliveries running");
+      return 0;
+    }
+    std::vector<struct pollfd> fds;
+    fds.push_back({signals_.fd(), POLLIN, 0});
+    fds.push_back({terminating_ ? -1 : listener_.get(), POLLIN, 0});
+    fds.push_back({client_.valid() ? client_.get() : -1,
+                   static_cast<short>(POLLIN | (out_.empty() ? 0 : POLLOUT)), 0});
+    std::vector<pid_t> order;
+    for (auto& [pid, c] : children_) {
+      if (!c.output.valid()) continue;
+      fds.push_back({c.output.get(), POLLIN, 0});
+      order.push_back(pid);
+    }
+    int timeout = terminating_ ? static_cast<int>(std::max<time_t>(deadline - time(nullptr), 0) * 1000 + 1) : -1;
+    int n = poll(fds.data(), fds.size(), timeout);
+    if (n < 0 && errno != EINTR) {
+      Log(std::string("alert: poll: ") + strerror(errno));
+      return 111;
+    }
+    if (n <= 0) continue;
+    if ((fds[0].revents & POLLIN) != 0) {
+      while (int sig = signals_.Next()) {
+        if (sig == SIGCHLD) Reap();
+        if (sig == SIGTERM && !terminating_) {
+          terminating_ = true;
+          deadline = time(nullptr) + kAgentTermWaitSeconds;
+          listener_.reset();
+          unlink(spec_.socket_name.c_str());
+          Log("status: SIGTERM: waiting for " + std::to_string(children_.size()) + " deliveries");
+        }
+      }
+    }
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (fds[3 + i].revents == 0) continue;
+      Child& c = children_[order[i]];
+      char buf[4096];
+      ssize_t got = read(c.output.get(), buf, sizeof buf);
+      if (got > 0) {
+        size_t room = spec_.max_output - std::min(spec_.max_output, c.text.size());
+        c.text.append(buf, std::min(room, static_cast<size_t>(got)));
+      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+        c.output.reset();
+      }
+    }
+    for (auto it = children_.begin(); it != children_.end();) {
+      if (it->second.reaped && !it->second.output.valid()) {
+        Finish(it->first, it->second);
+        it = children_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (fds[1].fd >= 0 && (fds[1].revents & POLLIN) != 0) Accept();
+    if (client_.valid() && fds[2].fd == client_.get()) {
+      if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) ReadClient();
+      if (client_.valid() && !out_.empty() && (fds[2].revents & POLLOUT) != 0) {
+        ssize_t w = write(client_.get(), out_.data(), out_.size());
+        if (w > 0) {
+          out_.erase(0, static_cast<size_t>(w));
+        } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+          client_.reset();
+          out_.clear();
+        }
+      }
+    }
+    if (terminating_ && !client_.valid()) out_.clear();
+  }
+}
+
+}  // namespace
+
+std::string ProgramBesideUs(const char* env_name, const char* name) {
+  const char* env = getenv(env_name);
+  if (env != nullptr && *env != '\0') return env;
+  return OwnDirectory() + name;
+}
+
+std::string AppendLine(const std::string& text, const std::string& line) {
+  return text + (text.empty() ? "" : "\n") + line;
+}
+
+int RunAgentServer(const AgentSpec& spec, const AgentOptions& options) {
+  Server s(spec, options);
+  return s.Run();
+}
+
+}  // namespace yubin::queue

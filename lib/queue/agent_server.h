@@ -1,0 +1,74 @@
+// agent_server.h: the delivery service yubin-send connects to over a unix
+// socket, shared by yubin-lspawn (local) and yubin-rspawn (remote): what
+// differs is the socket name, the program's arguments and how its exit
+// status and output become a result record.
+//
+//   AgentSpec spec{.name = "yubin-lspawn", .what = "local",
+//                  .socket_name = "lspawn.sock", .arguments = ..., .result = ...};
+//   return RunAgentServer(spec, {.root = YubinRoot(), .program = path});
+//   // returns at SIGTERM (0) or on a fatal error (111)
+//
+// It listens on ROOT/queue/lock/SOCKET (bound under SOCKET.new and renamed
+// into place once listening, so the name only ever appears ready; when run
+// as root the socket is given to the owner of ROOT/queue/lock, mode 0600)
+// and serves one connection at a time: a new connection replaces the old
+// one, whose running deliveries still finish but whose results are dropped
+// (yubin-send counts them as temporary failures: the one window where a
+// delivery can be repeated). For each request record (delivery_records.h)
+// it opens ROOT/queue/mess/B/id and runs arguments(program, request) with
+// the message on stdin and its stdout (and stderr when stderr_in_output;
+// otherwise stderr is ours, the service's log) into a pipe, of which the
+// first max_output bytes are kept; then it sends result(request, wait
+// status, output), its text cut to kMaxResultText. At most
+// kMaxAgentChildren run at once; beyond that a request is answered 111 at
+// once, as is a request whose message cannot be opened. SIGTERM: stop
+// accepting, wait up to kAgentTermWaitSeconds for running deliveries, send
+// their results, exit 0.
+#ifndef YUBIN_LIB_QUEUE_AGENT_SERVER_H_
+#define YUBIN_LIB_QUEUE_AGENT_SERVER_H_
+
+#include <ctime>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lib/queue/delivery_records.h"
+
+namespace yubin::queue {
+
+inline constexpr size_t kMaxAgentChildren = 1000;
+inline constexpr time_t kAgentTermWaitSeconds = 60;
+
+struct AgentSpec {
+  std::string name;         // the service, for its log: "yubin-lspawn"
+  std::string what;         // "local" or "remote", for result texts
+  std::string socket_name;  // in ROOT/queue/lock
+  // The argv (argv[0] = program) to run for a request.
+  std::function<std::vector<std::string>(const std::string& program,
+                                          const DeliveryRequest& request)>
+      arguments;
+  // The result for a finished program (wait status as from waitpid).
+  std::function<DeliveryResult(const DeliveryRequest& request, int wait_status,
+                               const std::string& output)>
+      result;
+  bool stderr_in_output = true;
+  size_t max_output = kMaxResultText;
+};
+
+struct AgentOptions {
+  std::string root;
+  std::string program;
+  int ready_fd = -1;  // when >= 0: "\n" written and closed once listening
+};
+
+// $ENV_NAME if set and not empty, else NAME beside this program.
+std::string ProgramBesideUs(const char* env_name, const char* name);
+
+// text, then "\n" unless text is empty, then line.
+std::string AppendLine(const std::string& text, const std::string& line);
+
+int RunAgentServer(const AgentSpec& spec, const AgentOptions& options);
+
+}  // namespace yubin::queue
+
+#endif  // YUBIN_LIB_QUEUE_AGENT_SERVER_H_

@@ -1,0 +1,189 @@
+// yubin-send, yubin-rspawn and the real yubin-remote end to end: messages
+// injected with the real yubin-queue go out over SMTP to Postfix's smtp-sink
+// on loopback (smtproutes sends far.test to it); bounces come back to the
+// local sender through yubin-lspawn and the test stand-in fake_local.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/harness/harness.h"
+#include "tests/remote_peers.h"
+#include "tests/send_fixture.h"
+
+namespace yubin::testing {
+namespace {
+
+class SendRemoteTest : public SendTest {
+ protected:
+  void SetUp() override {
+    SendTest::SetUp();
+    Control("timeoutconnect", "2");
+    Control("timeoutremote", "10");
+  }
+  std::string RspawnSocket() { return root_.queue + "/lock/rspawn.sock"; }
+  std::vector<std::string> RspawnEnv() {
+    std::vector<std::string> env = Env();
+    env.push_back("YUBIN_REMOTE=" + RunfilePath("cmd/yubin-remote/yubin-remote"));
+    return env;
+  }
+  void StartRspawn() {
+    ++rspawn_runs_;
+    rspawn_log_ = log_dir_ + "/rspawn" + std::to_string(rspawn_runs_) + ".err";
+    rspawn_ = std::make_unique<ChildProcess>();
+    ASSERT_TRUE(rspawn_->Start({RunfilePath("cmd/yubin-rspawn/yubin-rspawn")},
+                               {.env = RspawnEnv()}, "", rspawn_log_));
+    ASSERT_TRUE(WaitUntil([&] { return FileExists(RspawnSocket()); }, kWait))
+        << ReadFileOrEmpty(rspawn_log_);
+  }
+  void RouteTo(const SmtpSink& sink) {
+    Control("smtproutes", "far.test:[127.0.0.1]:" + std::to_string(sink.port()));
+  }
+  // Complete transactions at the sink carrying MARKER in their body.
+  static size_t Delivered(const SmtpSink& sink, const std::string& marker) {
+    size_t n = 0;
+    for (const std::string& d : sink.Dumps()) n += Count(d, marker);
+    return n;
+  }
+
+  std::unique_ptr<ChildProcess> rspawn_;
+  std::vector<std::unique_ptr<ChildProcess>> killed_;
+  std::string rspawn_log_;
+  int rspawn_runs_ = 0;
+};
+
+TEST_F(SendRemoteTest, DeliversRemoteRecipientAndRemovesMessage) {
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1"));
+  RouteTo(sink);
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  Inject("Subject: out\n\nto the far side\n", "alice@example.com",
+         {"bob@far.test", "kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
+      << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_);
+  std::vector<std::string> dumps = sink.Dumps();
+  ASSERT_EQ(dumps.size(), 1u) << sink.Log();
+  EXPECT_NE(dumps[0].find("to the far side"), std::string::npos) << dumps[0];
+  EXPECT_NE(dumps[0].find("bob@far.test"), std::string::npos) << dumps[0];
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+  EXPECT_TRUE(SendLogHas("starting delivery ")) << SendLog();
+  EXPECT_TRUE(SendLogHas(": bob@far.test: success: ")) << SendLog();
+  EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+}
+
+TEST_F(SendRemoteTest, PermanentRejectBouncesToSender) {
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1", {"-f", "RCPT", "-B", "550 5.1.1 No such user here"}));
+  RouteTo(sink);
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  Inject("Subject: hard\n\nx\n", "alice@example.com", {"nobody@far.test"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty() && !FakeFile("alice.mbox").empty(); },
+                        kWait))
+      << QueueState() << SendLog();
+  std::string bounce = FakeFile("alice.mbox");
+  EXPECT_NE(bounce.find("<nobody@far.test>:"), std::string::npos) << bounce;
+  EXPECT_NE(bounce.find("550 5.1.1 No such user here"), std::string::npos) << bounce;
+  EXPECT_EQ(Count(FakeFile("delivered.log"), "alice@example.com"), 1u)
+      << "got " << FakeFile("delivered.log") << ", want one bounce to alice";
+}
+
+TEST_F(SendRemoteTest, TemporaryRejectIsRetriedAfterSigalrm) {
+  SmtpSink grey;
+  ASSERT_TRUE(grey.Start("127.0.0.1", {"-r", "RCPT", "-b", "451 4.7.1 Greylisted"}));
+  RouteTo(grey);
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  Inject("Subject: grey\n\nretry me\n", "alice@example.com", {"bob@far.test"});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("deferral: ") && SendLogHas("451 4.7.1 Greylisted"); }, kWait))
+      << SendLog();
+  EXPECT_EQ(Counts()["remote"], 1u);
+  SmtpSink good;
+  ASSERT_TRUE(good.Start("127.0.0.1"));
+  RouteTo(good);
+  send_->Signal(SIGALRM);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(Delivered(good, "retry me"), 1u);
+  EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+}
+
+// 50 messages flow while the sink holds each DATA for a second; KILL_WHAT
+// (rspawn or send) is SIGKILLed with deliveries in flight and restarted.
+// Every message arrives; a message can arrive twice only if it was in flight
+// at the kill (at most concurrencyremote of them).
+class SendRemoteCrashTest : public SendRemoteTest,
+                            public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(SendRemoteCrashTest, EveryMessageDeliveredAfterSigkill) {
+  constexpr int kMessages = 50;
+  constexpr size_t kConcurrency = 10;
+  Control("concurrencyremote", std::to_string(kConcurrency));
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1", {"-w", "1"}));
+  RouteTo(sink);
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  for (int i = 0; i < kMessages; ++i) {
+    Inject("Subject: crash " + std::to_string(i) + "\n\nbody <m" + std::to_string(i) +
+               ">\n",
+           "alice@example.com", {"bob" + std::to_string(i) + "@far.test"});
+  }
+  // Kill inside the window: some deliveries recorded, and the sink holding a
+  // transaction whose result yubin-send has not recorded yet.
+  ASSERT_TRUE(WaitUntil([&] {
+    size_t done = Count(SendLog(), ": success: ");
+    return done >= 5 && sink.Dumps().size() > done;
+  }, kWait)) << SendLog();
+  if (GetParam() == "rspawn") {
+    ASSERT_EQ(kill(rspawn_->pid(), SIGKILL), 0);
+    ASSERT_NE(rspawn_->Wait(10s), -1);
+    // Its yubin-remote children, in its process group, run on: keep the
+    // group alive (destroying the ChildProcess would kill it).
+    killed_.push_back(std::move(rspawn_));
+    ASSERT_TRUE(WaitUntil([&] { return SendLogHas("lost the connection to the remote"); },
+                          kWait)) << SendLog();
+    StartRspawn();
+  } else {
+    ASSERT_EQ(kill(send_->pid(), SIGKILL), 0);
+    ASSERT_NE(send_->Wait(10s), -1);
+    StartSend();
+  }
+  send_->Signal(SIGALRM);
+  // A yubin-send killed while removing a finished message can leave its
+  // mess/ file alone (no info/ or todo/): the queue's cleanup removes such a
+  // file after its grace period. At most one removal runs at a time.
+  auto settled = [&] {
+    std::map<std::string, size_t> c = Counts();
+    return c["todo"] + c["info"] + c["local"] + c["remote"] + c["bounce"] + c["intd"] == 0;
+  };
+  ASSERT_TRUE(WaitUntil(settled, 60s)) << QueueState() << SendLog();
+  EXPECT_LE(Counts()["mess"], GetParam() == "send" ? 1u : 0u) << QueueState();
+  size_t total = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    size_t n = Delivered(sink, "<m" + std::to_string(i) + ">\n");
+    EXPECT_GE(n, 1u) << "message " << i << " never arrived";
+    total += n;
+  }
+  size_t duplicates = total - std::min<size_t>(total, kMessages);
+  std::printf("killed %s: %zu messages, %zu delivered twice\n", GetParam().c_str(),
+              static_cast<size_t>(kMessages), duplicates);
+  RecordProperty("duplicates", static_cast<int>(duplicates));
+  EXPECT_LE(duplicates, kConcurrency) << "more repeats than deliveries in flight";
+  EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+}
+
+INSTANTIATE_TEST_SUITE_P(Kill, SendRemoteCrashTest, ::testing::Values("rspawn", "send"));
+
+}  // namespace
+}  // namespace yubin::testing
