@@ -55,7 +55,8 @@ const std::vector<std::string>& TreePrograms() {
       "cmd/yubin-local/yubin-local", "cmd/yubin-mkroot/yubin-mkroot",
       "cmd/yubin-mktree/yubin-mktree", "cmd/yubinctl/yubinctl",
       "cmd/sendmail/sendmail",  "cmd/yubin-inject/yubin-inject",
-      "cmd/yubin-newu/yubin-newu",
+      "cmd/yubin-newu/yubin-newu", "cmd/yubin-rspawn/yubin-rspawn",
+      "cmd/yubin-remote/yubin-remote",
   };
   return programs;
 }
@@ -260,7 +261,7 @@ bool TreeFixture::WaitDelivered(const std::string& path, const std::set<int>& wa
 
 bool TreeFixture::Healthy() const {
   std::vector<std::string> argv = {"svstat", "-c"};
-  for (const char* s : {"smtpd", "send", "local"}) {
+  for (const char* s : {"smtpd", "send", "local", "remote"}) {
     argv.push_back(service(s));
     argv.push_back(service(s) + "/log");
   }

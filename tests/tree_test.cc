@@ -20,7 +20,7 @@
 namespace yubin::testing {
 namespace {
 
-const char* const kServices[] = {"smtpd", "send", "local"};
+const char* const kServices[] = {"smtpd", "send", "local", "remote"};
 
 std::string Addr(const char* local) { return std::string(local) + "@" + kTreeDomain; }
 
@@ -47,7 +47,7 @@ TEST_F(TreeTest, StartsDeliversToMaildirMboxAndAliasThenStops) {
   StartTree();
   ProcessResult status = tree_.Run({"yubinctl", "--root", tree_.root(), "status"});
   EXPECT_EQ(status.exit_code, 0) << status.out;
-  for (const char* name : {"smtpd ", "smtpd/log ", "send ", "send/log ", "local ", "local/log "}) {
+  for (const char* name : {"smtpd ", "smtpd/log ", "send ", "send/log ", "local ", "local/log ", "remote ", "remote/log "}) {
     EXPECT_NE(status.out.find(std::string("\n") + name), std::string::npos)
         << "no row " << name << " in\n" << status.out;
   }

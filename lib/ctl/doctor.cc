@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "lib/ctl/service_health.h"
+#include "lib/setup/service_names.h"
 
 namespace yubin::ctl {
 namespace {
@@ -18,7 +19,6 @@ namespace {
 // Control files and rules are short; reading stops here.
 constexpr size_t kMaxFileBytes = 1 << 20;
 
-constexpr const char* kServices[] = {"smtpd", "send", "local"};
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -176,7 +176,7 @@ void CheckPermissions(const std::string& root, std::vector<Finding>* f) {
 
 void CheckServices(const std::string& root, std::vector<Finding>* f) {
   std::string service = root + "/service";
-  for (const char* name : kServices) {
+  for (const char* name : setup::kServiceNames) {
     std::string run = service + "/" + name + "/run";
     if (access(run.c_str(), X_OK) != 0) {
       Problem(f, "service " + std::string(name) + " has no executable run script",

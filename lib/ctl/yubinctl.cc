@@ -50,7 +50,6 @@ const char kYubinctlHelp[] =
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
-constexpr const char* kServices[] = {"smtpd", "send", "local"};
 
 void Say(const std::string& text) { std::fputs(text.c_str(), stdout); std::fflush(stdout); }
 void Complain(const std::string& text) {

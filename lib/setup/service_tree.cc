@@ -303,6 +303,7 @@ Result<std::map<std::string, std::string>> TemplateValues(const TreeOptions& o) 
       {"SMTPD_DATA", std::to_string(kSmtpdDataLimit)},
       {"SEND_DATA", std::to_string(kSendDataLimit)},
       {"LOCAL_DATA", std::to_string(kLocalDataLimit)},
+      {"REMOTE_DATA", std::to_string(kRemoteDataLimit)},
   };
   if (o.user_mode) {
     Owner me = Invoker();

@@ -8,7 +8,7 @@
 //   Status s = MakeServiceTree(o, &notes);
 //
 // From the templates (services/ in the source tree) it writes
-// ROOT/service/{smtpd,send,local} with their log/ services, ROOT/log/NAME,
+// ROOT/service/{smtpd,send,local,remote} with their log/ services, ROOT/log/NAME,
 // control/defaultdelivery and control/tcp.smtp (compiled to tcp.smtp.cdb
 // with BINDIR/tcprules when that exists), the alias home ROOT/alias with
 // .qmail-root, .qmail-postmaster and .qmail-mailer-daemon, and the boot files
@@ -31,11 +31,10 @@
 #include <vector>
 
 #include "lib/base/status.h"
+#include "lib/setup/service_names.h"
 
 namespace yubin::setup {
 
-// The services in the tree, each with a log/ service.
-inline constexpr const char* kServiceNames[] = {"smtpd", "send", "local"};
 
 // Accounts used when running as root.
 inline constexpr char kSmtpdUser[] = "yubind";
@@ -46,6 +45,7 @@ inline constexpr char kAliasUser[] = "alias";
 inline constexpr long kSmtpdDataLimit = 30000000;
 inline constexpr long kSendDataLimit = 200000000;
 inline constexpr long kLocalDataLimit = 100000000;
+inline constexpr long kRemoteDataLimit = 100000000;
 inline constexpr int kDefaultSmtpdConcurrency = 40;
 
 struct TreeOptions {
