@@ -9,6 +9,7 @@
 #include <ctime>
 #include <vector>
 
+#include "lib/base/concurrent_fsync.h"
 #include "lib/base/durable_file.h"
 #include "lib/base/fd.h"
 #include "lib/queue/envelope.h"
@@ -152,16 +153,17 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
 
   CrashPoint(EnqueueStep::kCommitMessage);
+  // Named in mess/ now, made durable together with the envelope in step 6:
+  // until todo/ names it, a mess/ file is invisible, and the cleanup removes
+  // it if we die.
   std::string mess = MessagePath(q, QueueArea::kMess, id_);
-  Status s = CommitFile(mess_fd.get(), tmp, mess, CommitMode::kLink);
-  if (::access(mess.c_str(), F_OK) == 0) mess_path_ = mess;
-  if (!s.ok()) {
-    return Fail(IsWriteErrno(s.error_number()) ? kQueueWriteError
-                                               : kQueueMessTrouble,
-                s.message());
+  if (::link(tmp.c_str(), mess.c_str()) != 0) {
+    return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueMessTrouble,
+                     "link " + tmp + " to " + mess, errno);
   }
-  tmp_path_.clear();  // CommitFile removed the temporary name
-  mess_fd.reset();
+  mess_path_ = mess;
+  ::unlink(tmp.c_str());
+  tmp_path_.clear();
 
   CrashPoint(EnqueueStep::kCreateEnvelope);
   std::string intd = MessagePath(q, QueueArea::kIntd, id_);
@@ -187,23 +189,42 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
 
   CrashPoint(EnqueueStep::kCommitEnvelope);
-  std::string todo = MessagePath(q, QueueArea::kTodo, id_);
-  s = CommitFile(intd_fd.get(), intd, todo, CommitMode::kRename);
-  if (!s.ok()) {
-    if (::access(todo.c_str(), F_OK) == 0) {
-      // The rename happened but its directory sync failed: the message is
-      // whole and visible, and may be delivered although we answer
-      // "temporary failure" (a possible duplicate, never a loss). Removing
-      // it now would race with a manager that has already taken it.
-      committed_ = true;
-      return Fail(kQueueTodoTrouble,
-                  s.Wrap("queued, but not known to be durable").message());
-    }
-    return Fail(IsWriteErrno(s.error_number()) ? kQueueWriteError
-                                               : kQueueTodoTrouble,
-                s.message());
+  // The content, its name in mess/B and the envelope must all be durable
+  // before the rename into todo/ can be: fsynced at once (one journal
+  // commit instead of three), and the rename waits for every one of them.
+  std::string mess_dir = DirectoryOf(mess);
+  UniqueFd mess_dir_fd(OpenDirectoryForSync(mess_dir));
+  if (!mess_dir_fd.valid()) {
+    return FailErrno(kQueueMessTrouble, "open directory " + mess_dir, errno);
   }
+  const SyncTarget targets[] = {{mess_fd.get(), mess},
+                                {mess_dir_fd.get(), mess_dir},
+                                {intd_fd.get(), intd}};
+  const int trouble[] = {kQueueMessTrouble, kQueueMessTrouble,
+                         kQueueIntdTrouble};
+  std::vector<Status> synced = FsyncConcurrently(targets);
+  for (size_t i = 0; i < synced.size(); ++i) {
+    if (!synced[i].ok()) {
+      return Fail(IsWriteErrno(synced[i].error_number()) ? kQueueWriteError
+                                                         : trouble[i],
+                  synced[i].message());
+    }
+  }
+  std::string todo = MessagePath(q, QueueArea::kTodo, id_);
+  if (::rename(intd.c_str(), todo.c_str()) != 0) {
+    return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueTodoTrouble,
+                     "rename " + intd + " to " + todo, errno);
+  }
+  intd_path_.clear();
   committed_ = true;
+  if (Status s = FsyncDirectory(DirectoryOf(todo)); !s.ok()) {
+    // The rename happened but its directory sync failed: the message is
+    // whole and visible, and may be delivered although we answer
+    // "temporary failure" (a possible duplicate, never a loss). Removing
+    // it now would race with a manager that has already taken it.
+    return Fail(kQueueTodoTrouble,
+                s.Wrap("queued, but not known to be durable").message());
+  }
 
   CrashPoint(EnqueueStep::kPokeTrigger);
   PokeTrigger(q);
