@@ -1,6 +1,8 @@
 // message_state.cc: see message_state.h.
 #include "lib/queue/message_state.h"
 
+#include "lib/queue/hold_mark.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -214,12 +216,16 @@ Result<std::string> ReadMessageHead(const std::string& q, MessageId id,
 }
 
 Status RemoveMessage(const std::string& q, MessageId id) {
-  for (QueueArea a : {QueueArea::kLocal, QueueArea::kRemote, QueueArea::kBounce,
-                      QueueArea::kInfo, QueueArea::kMess}) {
+  for (QueueArea a : {QueueArea::kTodo, QueueArea::kLocal, QueueArea::kRemote,
+                      QueueArea::kBounce, QueueArea::kInfo}) {
     Status s = RemoveDurably(MessagePath(q, a, id));
     if (!s.ok()) return s;
   }
-  return Status::Ok();
+  // The hold mark goes before mess/: while mess/B/id exists the id cannot be
+  // reused, so a mark never outlives its message onto a new one.
+  Status s = RemoveMark(q, id);
+  if (!s.ok()) return s;
+  return RemoveDurably(MessagePath(q, QueueArea::kMess, id));
 }
 
 }  // namespace yubin::queue

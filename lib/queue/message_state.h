@@ -88,8 +88,9 @@ Status RemoveBounceRecords(const std::string& queue_dir, MessageId id);
 Result<std::string> ReadMessageHead(const std::string& queue_dir, MessageId id,
                                     size_t max_bytes);
 
-// Removes local, remote, bounce, info and finally mess, each directory
-// fsynced, so a crash leaves a state the manager or the cleanup resumes.
+// Removes todo, local, remote, bounce, info, the hold mark (hold_mark.h) and
+// finally mess, each directory fsynced, so a crash leaves a state the manager
+// or the cleanup resumes.
 Status RemoveMessage(const std::string& queue_dir, MessageId id);
 
 }  // namespace yubin::queue

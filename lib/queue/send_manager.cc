@@ -21,6 +21,7 @@
 #include "lib/base/fd.h"
 #include "lib/queue/cleanup.h"
 #include "lib/queue/delivery_records.h"
+#include "lib/queue/hold_mark.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/message_state.h"
 #include "lib/queue/queue_client.h"
@@ -66,6 +67,7 @@ struct Job {
   Part part[kChannels];
   time_t bounce_retry_at = 0;
   size_t in_flight = 0;
+  Mark mark = Mark::kNone;  // hold/<id>, as last read (hold_mark.h)
 };
 
 // The connection to one delivery service.
@@ -96,6 +98,8 @@ class Manager {
 
  private:
   void FullScan(time_t now);
+  void RefreshMarks(bool retry_times);
+  bool CheckMark(MessageId id, Job& job);
   void ScanTodo();
   void LoadJob(MessageId id);
   void Schedule(time_t now);
@@ -148,6 +152,8 @@ void Manager::LoadJob(MessageId id) {
     p.phase.assign(p.recipients.size(), Phase::kIdle);
     p.next = NextAttempt(q_, kAreas[ch], id);
   }
+  Result<Mark> mark = ReadMark(q_, id);
+  job.mark = mark.ok() ? *mark : Mark::kHold;  // unreadable: hold, the safe side
   Log("info msg " + std::to_string(id) + ": from <" + job.info.sender +
       "> local " + std::to_string(CountTodo(job.part[0].recipients)) + " remote " +
       std::to_string(CountTodo(job.part[1].recipients)));
@@ -181,13 +187,54 @@ void Manager::FullScan(time_t now) {
   ScanTodo();
   Status s = ForEachMessage(q_, QueueArea::kInfo, [&](MessageId id) { LoadJob(id); });
   if (!s.ok()) Log("warning: scanning info: " + s.message());
+  RefreshMarks(false);
   next_scan_ = now + kScanIntervalSeconds;
+}
+
+// Rereads every hold mark, and with retry_times the retry time (mtime) of
+// every part, taking it when earlier than ours: yubin-queuectl requeue sets
+// it to now. Only on a control poke, SIGALRM and the full scan.
+void Manager::RefreshMarks(bool retry_times) {
+  Result<std::map<MessageId, Mark>> marks = ReadAllMarks(q_);
+  if (!marks.ok()) {
+    Log("warning: reading the hold marks: " + marks.status().message());
+    return;
+  }
+  for (auto& [id, job] : jobs_) {
+    auto m = marks->find(id);
+    Mark now_mark = m == marks->end() ? Mark::kNone : m->second;
+    if (now_mark != job.mark) {
+      Log("status: msg " + std::to_string(id) + ": " +
+          (now_mark == Mark::kNone ? std::string("released") : MarkName(now_mark)));
+    }
+    job.mark = now_mark;
+    if (!retry_times) continue;
+    for (size_t ch = 0; ch < kChannels; ++ch) {
+      Part& p = job.part[ch];
+      if (CountTodo(p.recipients) == 0) continue;
+      time_t t = NextAttempt(q_, kAreas[ch], id);
+      if (t != 0 && t < p.next) p.next = t;
+    }
+  }
+}
+
+// The mark of one message read again right before a delivery starts, so a
+// hold written before the manager saw the poke still stops it.
+bool Manager::CheckMark(MessageId id, Job& job) {
+  Result<Mark> m = ReadMark(q_, id);
+  Mark now_mark = m.ok() ? *m : Mark::kHold;
+  if (now_mark != job.mark && now_mark != Mark::kNone) {
+    Log("status: msg " + std::to_string(id) + ": " + MarkName(now_mark));
+  }
+  job.mark = now_mark;
+  return now_mark == Mark::kNone;
 }
 
 // Queues every idle recipient of each due part. A recipient that is waiting
 // for a service we cannot reach bounces once the queue lifetime is over.
 void Manager::Schedule(time_t now) {
   for (auto& [id, job] : jobs_) {
+    if (job.mark != Mark::kNone) continue;
     bool expired = LifetimeExpired(job.info.birth, now, control_.queue_lifetime);
     for (size_t ch = 0; ch < kChannels; ++ch) {
       Part& p = job.part[ch];
@@ -221,6 +268,10 @@ void Manager::Dispatch(size_t ch) {
     auto it = jobs_.find(id);
     if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
     Job& job = it->second;
+    if (!CheckMark(id, job)) {
+      job.part[ch].phase[index] = Phase::kIdle;  // scheduled again on release
+      continue;
+    }
     const std::string& delivery = job.part[ch].recipients[index].delivery;
     size_t at = delivery.rfind('@');
     DeliveryRequest req{id, index, delivery.substr(0, at),
@@ -426,6 +477,17 @@ void Manager::FinishJobs(time_t now) {
   for (auto it = jobs_.begin(); it != jobs_.end();) {
     Job& job = it->second;
     MessageId id = it->first;
+    if (job.mark == Mark::kDelete && job.in_flight == 0) {
+      Status s = RemoveMessage(q_, id);
+      if (!s.ok()) {
+        Log("warning: msg " + std::to_string(id) + ": deleting: " + s.message());
+        ++it;
+        continue;
+      }
+      Log("deleted msg " + std::to_string(id) + " (yubin-queuectl delete; no bounce)");
+      it = jobs_.erase(it);
+      continue;
+    }
     if (job.in_flight > 0 || CountTodo(job.part[0].recipients) > 0 ||
         CountTodo(job.part[1].recipients) > 0 ||
         job.bounce_retry_at > now) {
@@ -453,6 +515,7 @@ time_t Manager::NextWake(time_t now) const {
   time_t wake = next_scan_;
   if (terminating_) return std::max(std::min(wake, term_deadline_), now);
   for (const auto& [id, job] : jobs_) {
+    if (job.mark != Mark::kNone) continue;  // held: woken by a control poke
     for (size_t ch = 0; ch < kChannels; ++ch) {
       const Part& p = job.part[ch];
       bool idle_todo = false, waiting = false;
@@ -486,7 +549,7 @@ void Manager::HandleSignals(time_t now) {
         c.reconnect_at = 0;
         c.reconnect_delay = kReconnectMinSeconds;
       }
-      next_scan_ = now;
+      next_scan_ = now;  // the full scan rereads the hold marks
     } else if (sig == SIGHUP) {
       Result<SendControl> c = ReadSendControl(opt_.root);
       if (c.ok()) {
@@ -578,8 +641,10 @@ int Manager::Run() {
     now = time(nullptr);
     if (n <= 0) continue;
     if ((fds[1].revents & POLLIN) != 0) {
-      DrainTrigger(trigger_.get());
+      bool control = false;
+      DrainTrigger(trigger_.get(), &control);
       if (!terminating_) ScanTodo();
+      if (!terminating_ && control) RefreshMarks(true);
     }
     for (size_t ch = 0; ch < kChannels; ++ch) {
       const pollfd& f = fds[2 + ch];

@@ -30,6 +30,15 @@ UniqueFd OpenTriggerForManager(const std::string& queue_dir);
 // Reads every pending poke; returns how many bytes were drained.
 size_t DrainTrigger(int fd);
 
+// yubin-queuectl's poke: the byte kControlPoke, which tells the manager to
+// reread the hold marks and the retry times (docs/queue.md, "Holding and
+// deleting"). Best effort like PokeTrigger.
+inline constexpr char kControlPoke = 'c';
+bool PokeTriggerControl(const std::string& queue_dir);
+
+// DrainTrigger that also says whether a kControlPoke byte was among them.
+size_t DrainTrigger(int fd, bool* control);
+
 }  // namespace yubin::queue
 
 #endif  // YUBIN_LIB_QUEUE_TRIGGER_H_
