@@ -15,7 +15,7 @@ constexpr char kHelp[] =
     "usage: yubin-qread\n"
     "Lists every message in $YUBIN_ROOT/queue (default /var/yubin/queue),\n"
     "oldest first:\n"
-    "  DATE  #ID  SIZE  <SENDER>  [not yet preprocessed] [bouncing]\n"
+    "  DATE  #ID  SIZE  <SENDER>  [not yet preprocessed] [bouncing] [held]\n"
     "then one line per recipient: [done] todo|local|remote ADDRESS.\n"
     "Dates are the message's arrival, in GMT. Exits 0, 100 on a usage\n"
     "error, 111 when the queue or a message cannot be read (a warning on\n"

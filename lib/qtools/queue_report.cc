@@ -1,5 +1,7 @@
 #include "lib/qtools/queue_report.h"
 
+#include "lib/queue/hold_mark.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,6 +93,10 @@ Result<std::optional<MessageReport>> ReadQueuedMessage(
   }
   out.size = static_cast<uint64_t>(st.st_size);
   out.birth = st.st_mtime;
+  // A hold mark left by yubin-queuectl; unreadable counts as held, as the
+  // manager takes it.
+  Result<queue::Mark> mark = queue::ReadMark(queue_dir, id);
+  out.mark = mark.ok() ? *mark : queue::Mark::kHold;
 
   // The manager writes info/ before it unlinks todo/, so reading todo/
   // first and info/ second sees a message being preprocessed in one place
@@ -193,6 +199,7 @@ std::string FormatMessageReport(const MessageReport& m) {
                     "  " + std::to_string(m.size) + "  <" + Printable(m.sender) + ">";
   if (!m.preprocessed) out += "  not yet preprocessed";
   if (m.bouncing) out += "  bouncing";
+  if (m.mark != queue::Mark::kNone) out += std::string("  ") + queue::MarkName(m.mark);
   if (!m.problem.empty()) out += "  (unreadable: " + m.problem + ")";
   out += '\n';
   for (const RecipientReport& r : m.recipients) {

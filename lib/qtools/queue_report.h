@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "lib/base/status.h"
+#include "lib/queue/hold_mark.h"
 #include "lib/queue/layout.h"
 
 namespace yubin::qtools {
@@ -53,6 +54,7 @@ struct MessageReport {
   uint64_t size = 0;       // bytes of mess/B/id
   bool preprocessed = false;  // info/ (true) or todo/ (false)
   bool bouncing = false;      // bounce/B/id exists
+  queue::Mark mark = queue::Mark::kNone;  // hold/id (yubin-queuectl)
   std::string sender;
   std::vector<RecipientReport> recipients;
   std::string problem;  // non-empty: a file of this message was unreadable
@@ -75,7 +77,8 @@ Result<QueueListing> ReadQueue(const std::string& queue_dir);
 //     done  remote  bob@example.org
 //           local   carol@example.com
 // A message not yet preprocessed shows "todo" for each recipient; a
-// message with failures collected for its bounce says "bouncing".
+// message with failures collected for its bounce says "bouncing"; one
+// held by yubin-queuectl says "held" (or "to be deleted").
 std::string FormatMessageReport(const MessageReport& message);
 std::string FormatQueueListing(const QueueListing& listing);
 

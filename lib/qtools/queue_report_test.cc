@@ -1,5 +1,7 @@
 #include "lib/qtools/queue_report.h"
 
+#include "lib/queue/hold_mark.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,6 +80,7 @@ TEST_F(QueueReportTest, ListsTodoAndPreprocessedMessages) {
   Write(QueueArea::kRemote, 30, FormatRecipientRecords({{false, "erin@there"}}));
   Write(QueueArea::kBounce, 30, "dave@here\0no mailbox\0"s);
   Write(QueueArea::kMess, 31, "x");  // no todo, no info: not listed
+  ASSERT_TRUE(queue::WriteMark(queue_, 12, queue::Mark::kHold).ok());
 
   Result<QueueListing> l = ReadQueue(queue_);
   ASSERT_TRUE(l.ok()) << l.status().message();
@@ -88,7 +91,7 @@ TEST_F(QueueReportTest, ListsTodoAndPreprocessedMessages) {
             "  done  local   carol@here\n"
             "        local   dave@here\n"
             "        remote  erin@there\n"
-            "14 Nov 2023 22:13:20 GMT  #12  321  <alice@example.com>  not yet preprocessed\n"
+            "14 Nov 2023 22:13:20 GMT  #12  321  <alice@example.com>  not yet preprocessed  held\n"
             "        todo    bob@example.org\n"
             "        todo    x@y\n");
 }
