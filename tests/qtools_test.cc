@@ -108,8 +108,9 @@ TEST_F(QtoolsTest, CountsAndListsInjectedAndPreprocessedMessages) {
             "messages in queue: 3\nmessages in queue but not yet preprocessed: 3\n");
 
   Preprocess(a, "Falice@example.com\0t1700000000\0"s,
-             "Dcarol@mail.example.com\0"s, "Tbob@example.org\0"s);
-  Preprocess(c, "t1600000000\0Fdave@example.net\0"s, "", "Derin@example.org\0"s);
+             "Dcarol@mail.example.com\0carol@mail.example.com\0"s,
+             "Tbob@example.org\0bob@example.org\0"s);
+  Preprocess(c, "t1600000000\0Fdave@example.net\0"s, "", "Derin@example.org\0erin@example.org\0"s);
   WriteFileOrDie(MessagePath(root_.queue, QueueArea::kBounce, c),
                  "erin@example.org\0no such user\0"s);
 

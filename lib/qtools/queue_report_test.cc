@@ -76,8 +76,9 @@ TEST_F(QueueReportTest, ListsTodoAndPreprocessedMessages) {
   Write(QueueArea::kMess, 30, std::string(55, 'm'));
   Write(QueueArea::kInfo, 30, "t1600000000\0F\0"s);
   Write(QueueArea::kLocal, 30,
-        FormatRecipientRecords({{true, "carol@here"}, {false, "dave@here"}}));
-  Write(QueueArea::kRemote, 30, FormatRecipientRecords({{false, "erin@there"}}));
+        FormatRecipientRecords({{true, "carol@here", "carol@here"},
+                                {false, "dave@here", "dave@here"}}));
+  Write(QueueArea::kRemote, 30, FormatRecipientRecords({{false, "erin@there", "erin@there"}}));
   Write(QueueArea::kBounce, 30, "dave@here\0no mailbox\0"s);
   Write(QueueArea::kMess, 31, "x");  // no todo, no info: not listed
   ASSERT_TRUE(queue::WriteMark(queue_, 12, queue::Mark::kHold).ok());

@@ -86,7 +86,13 @@ Result<std::vector<RecipientRecord>> ParseRecipientRecords(
     if (record->size() - 1 > queue::kMaxAddressLength) {
       return Bad("recipient", index, "address too long");
     }
-    out.push_back({state == 'D', std::string(record->substr(1))});
+    // The delivery address the manager derived (docs/queue.md).
+    std::optional<std::string_view> delivery = TakeRecord(&rest);
+    if (!delivery) return Bad("recipient", index, "no delivery address");
+    if (delivery->size() > queue::kMaxAddressLength + kMaxPrependLength) {
+      return Bad("recipient", index, "delivery address too long");
+    }
+    out.push_back({state == 'D', std::string(record->substr(1)), std::string(*delivery)});
   }
   return out;
 }
@@ -102,7 +108,7 @@ std::string FormatRecipientRecords(
     const std::vector<RecipientRecord>& records) {
   std::string out;
   for (const RecipientRecord& r : records) {
-    out += (r.done ? 'D' : 'T') + r.address + '\0';
+    out += (r.done ? 'D' : 'T') + r.address + '\0' + r.delivery + '\0';
   }
   return out;
 }

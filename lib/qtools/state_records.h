@@ -8,9 +8,10 @@
 // info/B/id holds NUL-terminated records: `F<sender>` (exactly one) and
 // `t<unix seconds of birth>` (at most one; the caller falls back to the
 // file's mtime without it), and may carry the injector's `u<uid>` and
-// `p<pid>`. local/B/id and remote/B/id hold one record per recipient,
-// `T<address>\0` (to do) or `D<address>\0` (done: delivered, or its failure
-// recorded for the bounce). Both parsers are bounded (addresses of at most
+// `p<pid>`. local/B/id and remote/B/id hold two records per recipient,
+// `T<address>\0<delivery address>\0` (to do) or `D<address>\0<delivery
+// address>\0` (done: delivered, or its failure recorded for the bounce);
+// the delivery address is what the manager hands to the delivery program. Both parsers are bounded (addresses of at most
 // kMaxAddressLength bytes, numbers within range) and fail with a permanent
 // Status naming the first bad record; nothing is guessed.
 #ifndef YUBIN_LIB_QTOOLS_STATE_RECORDS_H_
@@ -34,7 +35,11 @@ struct InfoRecords {
 struct RecipientRecord {
   bool done = false;  // 'D'; false for 'T'
   std::string address;
+  std::string delivery;  // "local@domain" (local), the address again (remote)
 };
+
+// A virtualdomains prepend may lengthen the delivery address by this much.
+inline constexpr size_t kMaxPrependLength = 1024;
 
 Result<InfoRecords> ParseInfoFile(std::string_view file);
 

@@ -38,14 +38,17 @@ TEST(InfoFile, RefusesWhatIsNotTheFormat) {
 
 TEST(RecipientRecords, StatesAndAddresses) {
   Result<std::vector<RecipientRecord>> r =
-      ParseRecipientRecords("Tbob@example.org\0Dcarol@example.com\0"s);
+      ParseRecipientRecords(
+          "Tbob@example.org\0bob@example.org\0Dcarol@example.com\0ml-carol@example.com\0"s);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_FALSE((*r)[0].done);
   EXPECT_EQ((*r)[0].address, "bob@example.org");
   EXPECT_TRUE((*r)[1].done);
   EXPECT_EQ((*r)[1].address, "carol@example.com");
-  EXPECT_EQ(FormatRecipientRecords(*r), "Tbob@example.org\0Dcarol@example.com\0"s);
+  EXPECT_EQ((*r)[1].delivery, "ml-carol@example.com");
+  EXPECT_EQ(FormatRecipientRecords(*r),
+            "Tbob@example.org\0bob@example.org\0Dcarol@example.com\0ml-carol@example.com\0"s);
 }
 
 TEST(RecipientRecords, EmptyFileHasNoRecipients) {
@@ -55,12 +58,12 @@ TEST(RecipientRecords, EmptyFileHasNoRecipients) {
 }
 
 TEST(RecipientRecords, RefusesWhatIsNotTheFormat) {
-  for (std::string text : {"Tbob"s, "Xbob\0"s, "\0"s, "Ta\0D"s,
-                           "T"s + std::string(1003, 'a') + "\0"s}) {
+  for (std::string text : {"Tbob"s, "Xbob\0b\0"s, "\0"s, "Ta\0a\0D"s, "Tbob\0"s,
+                           "T"s + std::string(1003, 'a') + "\0a\0"s}) {
     Result<std::vector<RecipientRecord>> r = ParseRecipientRecords(text);
     EXPECT_FALSE(r.ok()) << "accepted: " << text;
   }
-  EXPECT_TRUE(ParseRecipientRecords("T"s + std::string(1002, 'a') + "\0"s).ok());
+  EXPECT_TRUE(ParseRecipientRecords("T"s + std::string(1002, 'a') + "\0a\0"s).ok());
 }
 
 }  // namespace

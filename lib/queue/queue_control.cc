@@ -163,8 +163,10 @@ int Control::Run(const std::vector<std::string>& args) {
   }
   struct stat st;
   if (stat(q_.c_str(), &st) != 0) {
-    Complain("cannot stat " + q_ + ": " + strerror(errno));
-    return 111;
+    int err = errno;
+    Complain("cannot stat " + q_ + ": " + strerror(err) +
+             (err == EACCES ? "; must run as the owner of the queue or as root" : ""));
+    return err == EACCES ? 100 : 111;
   }
   owner_ = st.st_uid;
   group_ = st.st_gid;
