@@ -174,6 +174,14 @@ TEST_F(QueueCtlTest, RequeueAllRetriesEveryMessage) {
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
 }
 
+TEST_F(QueueCtlTest, StaleMarkIsRemovedByTheFullScan) {
+  ASSERT_TRUE(queue::WriteMark(root_.queue, 4242, queue::Mark::kHold).ok());
+  StartLspawn();
+  StartSend();
+  EXPECT_TRUE(SendLogHas("removed the hold mark of msg 4242")) << SendLog();
+  EXPECT_TRUE(NoMarks());
+}
+
 TEST_F(QueueCtlTest, UsageAndUnknownIds) {
   EXPECT_EQ(Ctl({}).exit_code, 100);
   EXPECT_EQ(Ctl({"hold"}).exit_code, 100);

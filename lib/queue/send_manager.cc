@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -199,6 +200,18 @@ void Manager::RefreshMarks(bool retry_times) {
   if (!marks.ok()) {
     Log("warning: reading the hold marks: " + marks.status().message());
     return;
+  }
+  // A mark whose message is gone (it ended while yubin-queuectl wrote it):
+  // removed, so it cannot hold a later message that gets the same id.
+  for (const auto& [id, mark] : *marks) {
+    struct stat st;
+    if (jobs_.count(id) == 0 && stat(MessagePath(q_, QueueArea::kMess, id).c_str(), &st) != 0 &&
+        errno == ENOENT) {
+      Status r = RemoveMark(q_, id);
+      Log(r.ok() ? "status: removed the hold mark of msg " + std::to_string(id) +
+                       ", which is no longer queued"
+                 : "warning: " + r.message());
+    }
   }
   for (auto& [id, job] : jobs_) {
     auto m = marks->find(id);
