@@ -10,6 +10,7 @@
 
 #include "lib/queue/hold_mark.h"
 #include "lib/queue/layout.h"
+#include "lib/queue/message_state.h"
 #include "tests/harness/harness.h"
 #include "tests/queue_fixture.h"
 #include "tests/send_fixture.h"
@@ -83,6 +84,39 @@ TEST_F(QueueCtlTest, HoldStopsOneMessageWhileOthersGoAndReleaseLetsItGo) {
   EXPECT_TRUE(NoMarks());
 }
 
+TEST_F(QueueCtlTest, HoldLetsTheDeliveryInFlightFinishAndStopsTheWaitingOne) {
+  Control("concurrencylocal", "1");  // lee waits behind kim
+  Hang("kim");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: a\n\nx\n", "alice@example.com", {"kim@example.com", "lee@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return FileExists(fake_ + "/kim.started"); }, kWait))
+      << SendLog();
+  std::string id = OnlyId();
+  ProcessResult r = Ctl({"hold", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Release("kim");
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas(": kim@example.com: success"); }, kWait))
+      << SendLog();
+  // The result is on disk: kim is D, lee still T, and lee never started.
+  auto recs = queue::ReadRecipients(root_.queue, queue::QueueArea::kLocal, std::stoull(id));
+  ASSERT_TRUE(recs.ok()) << recs.status().message();
+  ASSERT_EQ(recs->size(), 2u);
+  EXPECT_TRUE((*recs)[0].done) << "kim's delivery in flight was not recorded";
+  EXPECT_FALSE((*recs)[1].done);
+  // Wake the manager fully (SIGALRM: everything due) and check lee stays.
+  send_->Signal(SIGALRM);
+  Inject("Subject: b\n\ny\n", "alice@example.com", {"max@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas(": max@example.com: success"); }, kWait))
+      << SendLog();
+  EXPECT_FALSE(SendLogHas("to local lee@example.com")) << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"),
+            "kim@example.com <alice@example.com>\nmax@example.com <alice@example.com>\n");
+  ASSERT_EQ(Ctl({"release", id}).exit_code, 0);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(Count(FakeFile("delivered.log"), "lee@example.com"), 1u);
+}
+
 TEST_F(QueueCtlTest, HoldBeforeTheManagerStartsIsKept) {
   Inject("Subject: a\n\nx\n", "alice@example.com", {"kim@example.com"});
   std::string id = OnlyId();
@@ -124,14 +158,16 @@ TEST_F(QueueCtlTest, DeleteWhileTheManagerRunsSendsNothingAndNoBounce) {
 
 TEST_F(QueueCtlTest, DeleteWithoutManagerRemovesAtOnce) {
   Inject("Subject: a\n\nx\n", "alice@example.com", {"kim@example.com"});
+  queue::MessageId kim = std::stoull(OnlyId());
   Inject("Subject: b\n\ny\n", "alice@example.com", {"lee@example.com"});
   std::vector<queue::MessageId> ids = Ids();
   ASSERT_EQ(ids.size(), 2u);
-  ProcessResult r = Ctl({"delete", std::to_string(ids[0])});
+  queue::MessageId lee = ids[0] == kim ? ids[1] : ids[0];
+  ProcessResult r = Ctl({"delete", std::to_string(kim)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, std::to_string(ids[0]) + ": deleted\n");
-  EXPECT_EQ(Ids(), std::vector<queue::MessageId>{ids[1]});
-  EXPECT_FALSE(FileExists(queue::MessagePath(root_.queue, queue::QueueArea::kTodo, ids[0])));
+  EXPECT_EQ(r.out, std::to_string(kim) + ": deleted\n");
+  EXPECT_EQ(Ids(), std::vector<queue::MessageId>{lee});
+  EXPECT_FALSE(FileExists(queue::MessagePath(root_.queue, queue::QueueArea::kTodo, kim)));
   StartLspawn();
   StartSend();
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << SendLog();
