@@ -80,8 +80,8 @@ wait_maildir() {
   done
 }
 
-run_yubin() {  # sets rate: messages/s
-  local root=$work/yubin home=$work/yubin-home port start end
+run_yubin() {  # sets rate and accept_rate: messages/s
+  local root=$work/yubin home=$work/yubin-home port start accepted end
   "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
   chmod 755 "$root"
   echo bench.invalid > "$root/control/locals"
@@ -114,15 +114,17 @@ run_yubin() {  # sets rate: messages/s
   start=$(bench_now)
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@bench.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
   wait_maildir "$home/Maildir" yubin ||
     { tail -5 "$work/send.err" "$work/lspawn.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
   stop_started  # so that Postfix runs alone
 }
 
-run_postfix() {  # sets rate: messages/s
-  local home=$work/postfix-mail port start end
+run_postfix() {  # sets rate and accept_rate: messages/s
+  local home=$work/postfix-mail port start accepted end
   mkmaildir "$home/u"
   chown "$uid:$uid" "$home"
   echo "u@bench.invalid u/Maildir/" > "$work/vmailbox"
@@ -136,17 +138,20 @@ virtual_gid_maps = static:$uid"
   start=$(bench_now)
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@bench.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
   wait_maildir "$home/u/Maildir" postfix ||
     { tail -5 "$work/postfix/maillog" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
 }
 
 echo "yubin side: $tcpserver + yubin-smtpd + yubin-send + yubin-lspawn + yubin-local (optimised build)"
 # Not in $(...): the servers started in there would hold its pipe open
 # and their pids would not reach cleanup.
-run_yubin; y=$rate
-run_postfix; p=$rate
+run_yubin; y=$rate; ya=$accept_rate
+run_postfix; p=$rate; pa=$accept_rate
 printf '\n%-22s %12s %12s %8s\n' "" yubin/s postfix/s ratio
 printf '%-22s %12s %12s %8s\n' "SMTP to Maildir/new" "$y" "$p" "$(bench_ratio "$y" "$p")"
+printf '%-22s %12s %12s %8s\n' "(SMTP accept only)" "$ya" "$pa" "$(bench_ratio "$ya" "$pa")"
 echo "($messages 1 KB messages over $sessions sessions each; target: yubin/postfix >= 1.5)"

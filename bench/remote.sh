@@ -81,8 +81,8 @@ wait_sink() {
   done
 }
 
-run_yubin() {  # sets rate: messages/s
-  local root=$work/yubin sink port start end i
+run_yubin() {  # sets rate and accept_rate: messages/s
+  local root=$work/yubin sink port start accepted end i
   start_sink yubin-sink; sink=$sink_port
   "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
   echo bench-yubin.invalid > "$root/control/locals"
@@ -110,15 +110,17 @@ run_yubin() {  # sets rate: messages/s
   start=$(bench_now)
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@far.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
   wait_sink yubin-sink yubin ||
     { tail -5 "$work/send.err" "$work/rspawn.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
   stop_started  # so that Postfix runs alone
 }
 
-run_postfix() {  # sets rate: messages/s
-  local sink port start end
+run_postfix() {  # sets rate and accept_rate: messages/s
+  local sink port start accepted end
   start_sink postfix-sink; sink=$sink_port
   port=$(bench_free_port)
   pf_start "$work/postfix" "$port" "relayhost = [127.0.0.1]:$sink"
@@ -126,17 +128,20 @@ run_postfix() {  # sets rate: messages/s
   start=$(bench_now)
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@far.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
   wait_sink postfix-sink postfix ||
     { tail -5 "$work/postfix/maillog" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
 }
 
 echo "yubin side: $tcpserver + yubin-smtpd + yubin-send + yubin-rspawn + yubin-remote (optimised build)"
 # Not in $(...): the servers started in there would hold its pipe open
 # and their pids would not reach cleanup.
-run_yubin; y=$rate
-run_postfix; p=$rate
+run_yubin; y=$rate; ya=$accept_rate
+run_postfix; p=$rate; pa=$accept_rate
 printf '\n%-22s %12s %12s %8s\n' "" yubin/s postfix/s ratio
 printf '%-22s %12s %12s %8s\n' "SMTP relay to sink" "$y" "$p" "$(bench_ratio "$y" "$p")"
+printf '%-22s %12s %12s %8s\n' "(SMTP accept only)" "$ya" "$pa" "$(bench_ratio "$ya" "$pa")"
 echo "($messages 1 KB messages over $sessions sessions each; target: yubin/postfix >= 1.5)"
