@@ -2,6 +2,7 @@
 # bench/local.sh: local delivery end to end, yubin vs Postfix, in the same run.
 #
 #   bench/local.sh [MESSAGES] [SESSIONS]      (default 2000 10; needs root)
+#   BENCH_DEADLINE=600 bench/local.sh        # seconds a side may take (300)
 #
 # Postfix's smtp-source sends MESSAGES 1 KB messages over SESSIONS parallel
 # sessions to one local mailbox, and the clock runs from the first connection
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/.."
 
 messages=${1:-2000}
 sessions=${2:-10}
-deadline=300  # seconds for one side to deliver everything
+deadline=${BENCH_DEADLINE:-300}  # seconds for one side to deliver everything
 [ "$(id -u)" = 0 ] || { echo "bench/local.sh: run as root (Postfix needs it)" >&2; exit 111; }
 # shellcheck disable=SC2086
 yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
@@ -116,7 +117,7 @@ run_yubin() {  # sets rate and accept_rate: messages/s
     -t u@bench.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_maildir "$home/Maildir" yubin ||
-    { tail -5 "$work/send.err" "$work/lspawn.err" "$work/smtpd.err" >&2; return 1; }
+    { tail -n 5 "$work/send.err" "$work/lspawn.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")
@@ -140,7 +141,7 @@ virtual_gid_maps = static:$uid"
     -t u@bench.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_maildir "$home/u/Maildir" postfix ||
-    { tail -5 "$work/postfix/maillog" >&2; return 1; }
+    { tail -n 5 "$work/postfix/maillog" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")

@@ -2,6 +2,7 @@
 # bench/remote.sh: relaying to a remote host, yubin vs Postfix, in the same run.
 #
 #   bench/remote.sh [MESSAGES] [SESSIONS]     (default 5000 10; needs root)
+#   BENCH_DEADLINE=600 bench/remote.sh       # seconds a side may take (300)
 #
 # Postfix's smtp-source injects MESSAGES 1 KB messages over SESSIONS parallel
 # SMTP sessions, addressed to far.invalid, and each MTA relays them to its
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 messages=${1:-5000}
 sessions=${2:-10}
-deadline=300  # seconds for one side to relay everything
+deadline=${BENCH_DEADLINE:-300}  # seconds for one side to relay everything
 [ "$(id -u)" = 0 ] || { echo "bench/remote.sh: run as root (Postfix needs it)" >&2; exit 111; }
 # shellcheck disable=SC2086
 yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
@@ -112,7 +113,7 @@ run_yubin() {  # sets rate and accept_rate: messages/s
     -t u@far.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_sink yubin-sink yubin ||
-    { tail -5 "$work/send.err" "$work/rspawn.err" "$work/smtpd.err" >&2; return 1; }
+    { tail -n 5 "$work/send.err" "$work/rspawn.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")
@@ -130,7 +131,7 @@ run_postfix() {  # sets rate and accept_rate: messages/s
     -t u@far.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_sink postfix-sink postfix ||
-    { tail -5 "$work/postfix/maillog" >&2; return 1; }
+    { tail -n 5 "$work/postfix/maillog" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")
