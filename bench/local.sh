@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# bench/local.sh: local delivery end to end, yubin vs Postfix, in the same run.
+#
+#   bench/local.sh [MESSAGES] [SESSIONS]      (default 2000 10; needs root)
+#   BENCH_DEADLINE=600 bench/local.sh        # seconds a side may take (300)
+#
+# Postfix's smtp-source sends MESSAGES 1 KB messages over SESSIONS parallel
+# sessions to one local mailbox, and the clock runs from the first connection
+# until the mailbox's Maildir/new holds every message:
+#   (a) yubin: a user-mode root with tcpserver + yubin-smtpd + yubin-queue,
+#       yubin-send and yubin-lspawn running yubin-local; the recipient is
+#       mapped by users/assign (yubin-newu) to a home in the bench directory,
+#       owned by a throwaway uid;
+#   (b) a private Postfix instance (own config, queue and port) whose virtual
+#       delivery agent writes to a Maildir in the bench directory, as the
+#       same throwaway uid.
+# Prints messages per second for each and the ratio yubin/Postfix.
+set -eu
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+. bench/lib/common.sh
+. bench/lib/postfix_instance.sh
+
+messages=${1:-2000}
+sessions=${2:-10}
+deadline=${BENCH_DEADLINE:-300}  # seconds for one side to deliver everything
+[ "$(id -u)" = 0 ] || { echo "bench/local.sh: run as root (Postfix needs it)" >&2; exit 111; }
+# shellcheck disable=SC2086
+yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
+
+work=$(mktemp -d /tmp/yubin-bench-local.XXXXXX)
+chmod 755 "$work"  # the postfix user and the mailbox owner must reach it
+pids=()
+# stop_started: stops every process this script started in the background.
+stop_started() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+cleanup() {
+  stop_started
+  pf_stop "$work/postfix"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 111' INT TERM
+
+targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-mkroot //cmd/yubin-send
+  //cmd/yubin-lspawn //cmd/yubin-local //cmd/yubin-newu)
+[ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
+bench_build_opt "$work/bin" "${targets[@]}"
+tcpserver=$work/bin/tcpserver
+tcprules=$work/bin/tcprules
+[ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }
+
+# The mailbox owner: a uid no account uses.
+uid=$(python3 -c 'import pwd
+u = 62000
+while True:
+    try: pwd.getpwuid(u); u += 1
+    except KeyError: print(u); break')
+
+# mkmaildir HOME: HOME/Maildir/{tmp,new,cur}, all owned by the mailbox owner.
+mkmaildir() {
+  mkdir -p "$1/Maildir/tmp" "$1/Maildir/new" "$1/Maildir/cur"
+  chown -R "$uid:$uid" "$1"
+  chmod -R 700 "$1"
+}
+
+# wait_maildir DIR SIDE: waits until DIR/new holds $messages files.
+wait_maildir() {
+  local dir=$1 side=$2 n=0 end
+  end=$(( $(date +%s) + deadline ))
+  while :; do
+    n=$(find "$dir/new" -type f | wc -l)
+    [ "$n" -ge "$messages" ] && return 0
+    [ "$(date +%s)" -lt "$end" ] ||
+      { echo "bench: $side delivered $n of $messages within ${deadline}s" >&2; return 1; }
+    sleep 0.02
+  done
+}
+
+run_yubin() {  # sets rate and accept_rate: messages/s
+  local root=$work/yubin home=$work/yubin-home port start accepted end
+  "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
+  chmod 755 "$root"
+  echo bench.invalid > "$root/control/locals"
+  echo bench.invalid > "$root/control/rcpthosts"
+  mkdir -p "$root/users" "$root/alias"
+  chown "$uid:$uid" "$root/alias"
+  mkmaildir "$home"
+  printf '=u:bench:%s:%s:%s:::\n.\n' "$uid" "$uid" "$home" > "$root/users/assign"
+  YUBIN_ROOT=$root "$work/bin/yubin-newu" >/dev/null
+  printf '127.:allow,GREETDELAY="0"\n' | "$tcprules" "$work/rules.cdb" "$work/rules.tmp"
+
+  YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/yubin-lspawn" >/dev/null 2>"$work/lspawn.err" &
+  pids+=($!)
+  YUBIN_ROOT=$root QMAILQUEUE=$work/bin/yubin-queue PATH=/usr/bin:/bin \
+    "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
+  pids+=($!)
+  port=$(bench_free_port)
+  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" \
+    127.0.0.1 "$port" "$work/bin/yubin-smtpd" >/dev/null 2>"$work/smtpd.err" &
+  pids+=($!)
+  bench_wait_port "$port" >&2
+  for _ in $(seq 200); do
+    [ -S "$root/queue/lock/lspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" && break
+    sleep 0.05
+  done
+  [ -S "$root/queue/lock/lspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" ||
+    { echo "bench: yubin-send or yubin-lspawn did not start:" >&2; cat "$work/send.err" "$work/lspawn.err" >&2; return 1; }
+
+  start=$(bench_now)
+  smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
+    -t u@bench.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
+  wait_maildir "$home/Maildir" yubin ||
+    { tail -n 5 "$work/send.err" "$work/lspawn.err" "$work/smtpd.err" >&2; return 1; }
+  end=$(bench_now)
+  rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
+  stop_started  # so that Postfix runs alone
+}
+
+run_postfix() {  # sets rate and accept_rate: messages/s
+  local home=$work/postfix-mail port start accepted end
+  mkmaildir "$home/u"
+  chown "$uid:$uid" "$home"
+  echo "u@bench.invalid u/Maildir/" > "$work/vmailbox"
+  port=$(bench_free_port)
+  pf_start "$work/postfix" "$port" "virtual_mailbox_domains = bench.invalid
+virtual_mailbox_base = $home
+virtual_mailbox_maps = texthash:$work/vmailbox
+virtual_uid_maps = static:$uid
+virtual_gid_maps = static:$uid"
+  bench_wait_port "$port" >&2
+  start=$(bench_now)
+  smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
+    -t u@bench.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
+  wait_maildir "$home/u/Maildir" postfix ||
+    { tail -n 5 "$work/postfix/maillog" >&2; return 1; }
+  end=$(bench_now)
+  rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
+}
+
+echo "yubin side: $tcpserver + yubin-smtpd + yubin-send + yubin-lspawn + yubin-local (optimised build)"
+# Not in $(...): the servers started in there would hold its pipe open
+# and their pids would not reach cleanup.
+run_yubin; y=$rate; ya=$accept_rate
+run_postfix; p=$rate; pa=$accept_rate
+printf '\n%-22s %12s %12s %8s\n' "" yubin/s postfix/s ratio
+printf '%-22s %12s %12s %8s\n' "SMTP to Maildir/new" "$y" "$p" "$(bench_ratio "$y" "$p")"
+printf '%-22s %12s %12s %8s\n' "(SMTP accept only)" "$ya" "$pa" "$(bench_ratio "$ya" "$pa")"
+echo "($messages 1 KB messages over $sessions sessions each; target: yubin/postfix >= 1.5)"

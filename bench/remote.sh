@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# bench/remote.sh: relaying to a remote host, yubin vs Postfix, in the same run.
+#
+#   bench/remote.sh [MESSAGES] [SESSIONS]     (default 5000 10; needs root)
+#   BENCH_DEADLINE=600 bench/remote.sh       # seconds a side may take (300)
+#
+# Postfix's smtp-source injects MESSAGES 1 KB messages over SESSIONS parallel
+# SMTP sessions, addressed to far.invalid, and each MTA relays them to its
+# own Postfix smtp-sink on loopback. The clock runs from the first connection
+# until the sink has received every message:
+#   (a) yubin: a user-mode root with tcpserver + yubin-smtpd + yubin-queue,
+#       yubin-send and yubin-rspawn running yubin-remote; control/smtproutes
+#       sends far.invalid to the sink;
+#   (b) a private Postfix instance (own config, queue and port) with
+#       relayhost = [127.0.0.1]:SINKPORT.
+# Prints messages per second for each and the ratio yubin/Postfix.
+set -eu
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+. bench/lib/common.sh
+. bench/lib/postfix_instance.sh
+
+messages=${1:-5000}
+sessions=${2:-10}
+deadline=${BENCH_DEADLINE:-300}  # seconds for one side to relay everything
+[ "$(id -u)" = 0 ] || { echo "bench/remote.sh: run as root (Postfix needs it)" >&2; exit 111; }
+# shellcheck disable=SC2086
+yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
+
+work=$(mktemp -d /tmp/yubin-bench-remote.XXXXXX)
+chmod 755 "$work"  # the postfix user must reach its queue
+pids=()
+# stop_started: stops every process this script started in the background.
+stop_started() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+cleanup() {
+  stop_started
+  pf_stop "$work/postfix"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 111' INT TERM
+
+targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-mkroot //cmd/yubin-send
+  //cmd/yubin-rspawn //cmd/yubin-remote)
+[ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
+bench_build_opt "$work/bin" "${targets[@]}"
+tcpserver=$work/bin/tcpserver
+tcprules=$work/bin/tcprules
+[ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }
+
+# start_sink NAME: starts an smtp-sink on loopback, its running counters (-c)
+# in $work/NAME.count, and sets sink_port.
+start_sink() {
+  local port
+  port=$(bench_free_port)
+  smtp-sink -c -u postfix "127.0.0.1:$port" 256 > "$work/$1.count" 2>"$work/$1.err" &
+  pids+=($!)
+  bench_wait_port "$port" >&2
+  sink_port=$port
+}
+
+# sink_count NAME: messages the sink has received so far.
+sink_count() {
+  tr '\r' '\n' < "$work/$1.count" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -1
+}
+
+# wait_sink NAME SIDE: waits until the sink has received $messages messages.
+wait_sink() {
+  local n=0 end
+  end=$(( $(date +%s) + deadline ))
+  while :; do
+    n=$(sink_count "$1")
+    [ "${n:-0}" -ge "$messages" ] && return 0
+    [ "$(date +%s)" -lt "$end" ] ||
+      { echo "bench: $2 relayed ${n:-0} of $messages within ${deadline}s" >&2; return 1; }
+    sleep 0.02
+  done
+}
+
+run_yubin() {  # sets rate and accept_rate: messages/s
+  local root=$work/yubin sink port start accepted end
+  start_sink yubin-sink; sink=$sink_port
+  "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
+  echo bench-yubin.invalid > "$root/control/locals"
+  echo "far.invalid:[127.0.0.1]:$sink" > "$root/control/smtproutes"
+  printf '127.:allow,RELAYCLIENT="",GREETDELAY="0"\n' |
+    "$tcprules" "$work/rules.cdb" "$work/rules.tmp"
+
+  YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/yubin-rspawn" >/dev/null 2>"$work/rspawn.err" &
+  pids+=($!)
+  YUBIN_ROOT=$root QMAILQUEUE=$work/bin/yubin-queue PATH=/usr/bin:/bin \
+    "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
+  pids+=($!)
+  port=$(bench_free_port)
+  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" \
+    127.0.0.1 "$port" "$work/bin/yubin-smtpd" >/dev/null 2>"$work/smtpd.err" &
+  pids+=($!)
+  bench_wait_port "$port" >&2
+  for _ in $(seq 200); do
+    [ -S "$root/queue/lock/rspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" && break
+    sleep 0.05
+  done
+  [ -S "$root/queue/lock/rspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" ||
+    { echo "bench: yubin-send or yubin-rspawn did not start:" >&2; cat "$work/send.err" "$work/rspawn.err" >&2; return 1; }
+
+  start=$(bench_now)
+  smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
+    -t u@far.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
+  wait_sink yubin-sink yubin ||
+    { tail -n 5 "$work/send.err" "$work/rspawn.err" "$work/smtpd.err" >&2; return 1; }
+  end=$(bench_now)
+  rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
+  stop_started  # so that Postfix runs alone
+}
+
+run_postfix() {  # sets rate and accept_rate: messages/s
+  local sink port start accepted end
+  start_sink postfix-sink; sink=$sink_port
+  port=$(bench_free_port)
+  pf_start "$work/postfix" "$port" "relayhost = [127.0.0.1]:$sink"
+  bench_wait_port "$port" >&2
+  start=$(bench_now)
+  smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
+    -t u@far.invalid "127.0.0.1:$port"
+  accepted=$(bench_now)
+  wait_sink postfix-sink postfix ||
+    { tail -n 5 "$work/postfix/maillog" >&2; return 1; }
+  end=$(bench_now)
+  rate=$(bench_rate "$messages" "$start" "$end")
+  accept_rate=$(bench_rate "$messages" "$start" "$accepted")
+}
+
+echo "yubin side: $tcpserver + yubin-smtpd + yubin-send + yubin-rspawn + yubin-remote (optimised build)"
+# Not in $(...): the servers started in there would hold its pipe open
+# and their pids would not reach cleanup.
+run_yubin; y=$rate; ya=$accept_rate
+run_postfix; p=$rate; pa=$accept_rate
+printf '\n%-22s %12s %12s %8s\n' "" yubin/s postfix/s ratio
+printf '%-22s %12s %12s %8s\n' "SMTP relay to sink" "$y" "$p" "$(bench_ratio "$y" "$p")"
+printf '%-22s %12s %12s %8s\n' "(SMTP accept only)" "$ya" "$pa" "$(bench_ratio "$ya" "$pa")"
+echo "($messages 1 KB messages over $sessions sessions each; target: yubin/postfix >= 1.5)"
