@@ -2,12 +2,10 @@
 // on $YUBIN_ROOT/queue/lock/lspawn.sock and runs yubin-local per request.
 //
 //   yubin-lspawn [-d FD]
-#include <cstring>
 
 #include "lib/base/command_line.h"
 #include "lib/base/fatal.h"
 #include "lib/base/yubin_root.h"
-#include "lib/control/control_file.h"
 #include "lib/queue/lspawn_server.h"
 
 namespace {
@@ -28,14 +26,6 @@ int main(int argc, char** argv) {
   yubin::queue::LspawnOptions o;
   o.root = yubin::YubinRoot();
   o.local_program = yubin::queue::LocalProgramPath();
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
-      auto fd = yubin::control::ParseDecimal(argv[++i], 1 << 20);
-      if (!fd) yubin::Usage(kHelp);
-      o.ready_fd = static_cast<int>(*fd);
-    } else {
-      yubin::Usage(kHelp);
-    }
-  }
+  o.ready_fd = yubin::ParseReadinessOption(argc, argv, kHelp);
   return yubin::queue::RunLspawn(o);
 }

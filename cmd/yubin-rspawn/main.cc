@@ -2,12 +2,10 @@
 // on $YUBIN_ROOT/queue/lock/rspawn.sock and runs yubin-remote per request.
 //
 //   yubin-rspawn [-d FD]
-#include <cstring>
 
 #include "lib/base/command_line.h"
 #include "lib/base/fatal.h"
 #include "lib/base/yubin_root.h"
-#include "lib/control/control_file.h"
 #include "lib/queue/rspawn_server.h"
 
 namespace {
@@ -29,14 +27,6 @@ int main(int argc, char** argv) {
   yubin::queue::RspawnOptions o;
   o.root = yubin::YubinRoot();
   o.remote_program = yubin::queue::RemoteProgramPath();
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
-      auto fd = yubin::control::ParseDecimal(argv[++i], 1 << 20);
-      if (!fd) yubin::Usage(kHelp);
-      o.ready_fd = static_cast<int>(*fd);
-    } else {
-      yubin::Usage(kHelp);
-    }
-  }
+  o.ready_fd = yubin::ParseReadinessOption(argc, argv, kHelp);
   return yubin::queue::RunRspawn(o);
 }

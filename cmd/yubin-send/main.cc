@@ -3,12 +3,10 @@
 // results, retries, bounces.
 //
 //   yubin-send [-d FD]
-#include <cstring>
 
 #include "lib/base/command_line.h"
 #include "lib/base/fatal.h"
 #include "lib/base/yubin_root.h"
-#include "lib/control/control_file.h"
 #include "lib/queue/send_manager.h"
 
 namespace {
@@ -31,14 +29,6 @@ int main(int argc, char** argv) {
   yubin::SetProgramName(argv[0]);
   yubin::queue::SendOptions o;
   o.root = yubin::YubinRoot();
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
-      auto fd = yubin::control::ParseDecimal(argv[++i], 1 << 20);
-      if (!fd) yubin::Usage(kHelp);
-      o.ready_fd = static_cast<int>(*fd);
-    } else {
-      yubin::Usage(kHelp);
-    }
-  }
+  o.ready_fd = yubin::ParseReadinessOption(argc, argv, kHelp);
   return yubin::queue::RunSendManager(o);
 }

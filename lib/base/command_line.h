@@ -13,6 +13,12 @@ namespace yubin {
 
 void HandleHelp(int argc, char** argv, std::string_view help_text);
 
+// For daemons whose one option is "-d FD" (readiness: write a newline to FD
+// once serving, as s6's notification-fd expects). Returns FD, or -1 when the
+// option is absent; anything else is a usage error (exit 100).
+inline constexpr int kMaxReadinessFd = 1 << 20;
+int ParseReadinessOption(int argc, char** argv, std::string_view help_text);
+
 }  // namespace yubin
 
 #endif  // YUBIN_LIB_BASE_COMMAND_LINE_H_
