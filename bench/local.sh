@@ -94,29 +94,14 @@ run_yubin() {  # sets rate and accept_rate: messages/s
   YUBIN_ROOT=$root "$work/bin/yubin-newu" >/dev/null
   printf '127.:allow,GREETDELAY="0"\n' | "$tcprules" "$work/rules.cdb" "$work/rules.tmp"
 
-  YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/yubin-lspawn" >/dev/null 2>"$work/lspawn.err" &
-  pids+=($!)
-  YUBIN_ROOT=$root QMAILQUEUE=$work/bin/yubin-queue PATH=/usr/bin:/bin \
-    "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
-  pids+=($!)
-  port=$(bench_free_port)
-  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" \
-    127.0.0.1 "$port" "$work/bin/yubin-smtpd" >/dev/null 2>"$work/smtpd.err" &
-  pids+=($!)
-  bench_wait_port "$port" >&2
-  for _ in $(seq 200); do
-    [ -S "$root/queue/lock/lspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" && break
-    sleep 0.05
-  done
-  [ -S "$root/queue/lock/lspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" ||
-    { echo "bench: yubin-send or yubin-lspawn did not start:" >&2; cat "$work/send.err" "$work/lspawn.err" >&2; return 1; }
+  bench_start_yubin "$root" yubin-lspawn || return 1
 
   start=$(bench_now)
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@bench.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_maildir "$home/Maildir" yubin ||
-    { tail -n 5 "$work/send.err" "$work/lspawn.err" "$work/smtpd.err" >&2; return 1; }
+    { tail -n 5 "$work/send.err" "$work/yubin-lspawn.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")

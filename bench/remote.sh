@@ -91,29 +91,14 @@ run_yubin() {  # sets rate and accept_rate: messages/s
   printf '127.:allow,RELAYCLIENT="",GREETDELAY="0"\n' |
     "$tcprules" "$work/rules.cdb" "$work/rules.tmp"
 
-  YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/yubin-rspawn" >/dev/null 2>"$work/rspawn.err" &
-  pids+=($!)
-  YUBIN_ROOT=$root QMAILQUEUE=$work/bin/yubin-queue PATH=/usr/bin:/bin \
-    "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
-  pids+=($!)
-  port=$(bench_free_port)
-  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" \
-    127.0.0.1 "$port" "$work/bin/yubin-smtpd" >/dev/null 2>"$work/smtpd.err" &
-  pids+=($!)
-  bench_wait_port "$port" >&2
-  for _ in $(seq 200); do
-    [ -S "$root/queue/lock/rspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" && break
-    sleep 0.05
-  done
-  [ -S "$root/queue/lock/rspawn.sock" ] && grep -q "yubin-send started" "$work/send.err" ||
-    { echo "bench: yubin-send or yubin-rspawn did not start:" >&2; cat "$work/send.err" "$work/rspawn.err" >&2; return 1; }
+  bench_start_yubin "$root" yubin-rspawn || return 1
 
   start=$(bench_now)
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@far.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_sink yubin-sink yubin ||
-    { tail -n 5 "$work/send.err" "$work/rspawn.err" "$work/smtpd.err" >&2; return 1; }
+    { tail -n 5 "$work/send.err" "$work/yubin-rspawn.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")

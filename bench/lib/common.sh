@@ -40,3 +40,31 @@ bench_build_opt() {
       cp "$bin/${target#//}/$name" "$dir/$name" || return 1
   done
 }
+
+# bench_start_yubin ROOT AGENT: starts yubin's mail path on ROOT for the
+# benchmarks: the delivery service AGENT (yubin-lspawn or yubin-rspawn),
+# yubin-send, and tcpserver + yubin-smtpd on a free loopback port, all from
+# $work/bin (tcpserver from $tcpserver, rules $work/rules.cdb). Sets $port,
+# appends the pids to the array pids, logs to $work/NAME.err. Returns 1
+# (with the logs on stderr) when they do not come up within 10 s.
+bench_start_yubin() {
+  local root=$1 agent=$2 socket i
+  socket=$root/queue/lock/${agent#yubin-}.sock
+  YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/$agent" >/dev/null 2>"$work/$agent.err" &
+  pids+=($!)
+  YUBIN_ROOT=$root QMAILQUEUE=$work/bin/yubin-queue PATH=/usr/bin:/bin \
+    "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
+  pids+=($!)
+  port=$(bench_free_port)
+  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" \
+    127.0.0.1 "$port" "$work/bin/yubin-smtpd" >/dev/null 2>"$work/smtpd.err" &
+  pids+=($!)
+  bench_wait_port "$port" >&2 || return 1
+  for i in $(seq 200); do
+    [ -S "$socket" ] && grep -q "yubin-send started" "$work/send.err" && return 0
+    sleep 0.05
+  done
+  echo "bench: yubin-send or $agent did not start:" >&2
+  cat "$work/send.err" "$work/$agent.err" >&2
+  return 1
+}
