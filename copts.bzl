@@ -33,3 +33,18 @@ def yubin_static_linkopts():
         "//:fuzz_build": [],
         "//conditions:default": ["-static"],
     })
+
+def yubin_fuzz_target(name, srcs, deps = []):
+    """A libFuzzer target: bazel build --config=fuzz //pkg:name, then run it.
+
+    Tagged "fuzz" (tools/test gives each one a short run) and "manual" (so a
+    plain `bazel test //...` with gcc skips it).
+    """
+    native.cc_binary(
+        name = name,
+        srcs = srcs,
+        copts = YUBIN_FUZZ_COPTS,
+        linkopts = YUBIN_FUZZ_LINKOPTS,
+        tags = ["fuzz", "manual"],
+        deps = deps,
+    )
