@@ -29,20 +29,7 @@ yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
 
 work=$(mktemp -d /tmp/yubin-bench-remote.XXXXXX)
 chmod 755 "$work"  # the postfix user must reach its queue
-pids=()
-# stop_started: stops every process this script started in the background.
-stop_started() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-cleanup() {
-  stop_started
-  pf_stop "$work/postfix"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 111' INT TERM
 
 targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-mkroot //cmd/yubin-send
@@ -102,7 +89,7 @@ run_yubin() {  # sets rate and accept_rate: messages/s
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")
-  stop_started  # so that Postfix runs alone
+  bench_stop_started  # so that Postfix runs alone
 }
 
 run_postfix() {  # sets rate and accept_rate: messages/s

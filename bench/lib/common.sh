@@ -68,3 +68,22 @@ bench_start_yubin() {
   cat "$work/send.err" "$work/$agent.err" >&2
   return 1
 }
+
+# Processes a benchmark started in the background (append with pids+=($!)).
+pids=()
+
+# bench_stop_started: stops every process in pids and waits for them.
+bench_stop_started() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+
+# bench_cleanup: the EXIT trap of the scripts with a private Postfix in
+# $work/postfix: stops what they started and removes $work.
+bench_cleanup() {
+  bench_stop_started
+  pf_stop "$work/postfix"
+  rm -rf "$work"
+}
