@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,41 @@ TEST_F(SendRemoteTest, TemporaryRejectIsRetriedAfterSigalrm) {
   send_->Signal(SIGALRM);
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
   EXPECT_EQ(Delivered(good, "retry me"), 1u);
+  EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+}
+
+// Five messages for two recipients each at far.test wait in the queue when
+// yubin-send starts; with concurrencyremote 1 they go out as one delivery:
+// one yubin-remote run, one connection (the sink takes only one session),
+// one transaction per message with both recipients.
+TEST_F(SendRemoteTest, OneDomainGoesOverOneConnection) {
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1", {"-n", "1"}));
+  RouteTo(sink);
+  Control("concurrencyremote", "1");
+  for (int i = 0; i < 5; ++i) {
+    Inject("Subject: batch " + std::to_string(i) + "\n\nbatched\n", "alice@example.com",
+           {"a@far.test", "b@far.test"});
+  }
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
+      << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_) << sink.Log();
+  std::vector<std::string> dumps = sink.Dumps();
+  ASSERT_EQ(dumps.size(), 5u) << sink.Log();
+  for (const std::string& d : dumps) {
+    EXPECT_NE(d.find("X-Rcpt-Args: <a@far.test>"), std::string::npos) << d;
+    EXPECT_NE(d.find("X-Rcpt-Args: <b@far.test>"), std::string::npos) << d;
+  }
+  // yubin-rspawn logs "delivery ID.INDEX pid PID: status S" per recipient.
+  std::set<std::string> pids;
+  std::string log = ReadFileOrEmpty(rspawn_log_);
+  for (size_t at = log.find(" pid "); at != std::string::npos; at = log.find(" pid ", at + 1)) {
+    pids.insert(log.substr(at + 5, log.find(':', at) - at - 5));
+  }
+  EXPECT_EQ(Count(log, " pid "), 10u) << log;
+  EXPECT_EQ(pids.size(), 1u) << log;
   EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
 }
 

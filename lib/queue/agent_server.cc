@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -15,6 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "lib/base/fd.h"
@@ -37,7 +40,8 @@ void Log(const std::string& line) {
 }
 
 struct Child {
-  DeliveryRequest request;
+  Delivery delivery;
+  std::set<std::pair<uint64_t, uint64_t>> sent;  // (id, index) already answered
   UniqueFd output;
   std::string text;
   bool reaped = false;
@@ -54,10 +58,14 @@ class Server {
   Status Listen();
   void Accept();
   void ReadClient();
-  void Start(const DeliveryRequest& r);
+  void Start(Delivery d);
+  void FailAll(const Delivery& d, const std::string& text);
+  bool Acceptable(const Delivery& d) const;
   void Reap();
   void Finish(pid_t pid, Child& c);
   void Send(const DeliveryResult& r);
+  void DropClient();
+  void Answer(pid_t pid, Child& c, std::vector<DeliveryResult> results);
 
   const AgentSpec& spec_;
   AgentOptions opt_;
@@ -66,6 +74,7 @@ class Server {
   uint64_t connection_ = 0;
   std::string out_;
   RecordParser parser_{kRequestFields};
+  Delivery incoming_;  // requests of a delivery whose last one is still to come
   std::map<pid_t, Child> children_;
   supervise::SelfPipe signals_;
   bool terminating_ = false;
@@ -108,11 +117,32 @@ Status Server::Listen() {
 void Server::Accept() {
   UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
   if (!fd.valid()) return;
-  if (client_.valid()) Log("warning: a new connection replaces the old one");
+  if (client_.valid()) {
+    Log("warning: a new connection replaces the old one");
+    DropClient();
+  }
   client_ = std::move(fd);
   ++connection_;
-  out_.clear();
   parser_ = RecordParser(kRequestFields);
+}
+
+// Forgets the connection: results of its running deliveries are dropped
+// (yubin-send counts them as temporary failures and sends them again). A
+// batch is stopped too, or every message left in it would go out twice.
+void Server::DropClient() {
+  client_.reset();
+  out_.clear();
+  incoming_.clear();
+  size_t stopped = 0;
+  for (auto& [pid, c] : children_) {
+    if (!spec_.batches || c.connection != connection_ || c.reaped) continue;
+    if (kill(pid, SIGTERM) == 0) ++stopped;
+  }
+  ++connection_;
+  if (stopped > 0) {
+    Log("status: stopping " + std::to_string(stopped) + " " + spec_.what +
+        " deliveries of the lost connection");
+  }
 }
 
 void Server::Send(const DeliveryResult& r) {
@@ -120,30 +150,66 @@ void Server::Send(const DeliveryResult& r) {
   out_ += FormatResult(r);
 }
 
-void Server::Start(const DeliveryRequest& r) {
-  std::string mess = MessagePath(QueueDir(opt_.root), QueueArea::kMess, r.id);
-  UniqueFd message(OpenRetry(mess.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!message.valid()) {
-    Send({r.id, r.index, 111, "Unable to open " + mess + ": " + strerror(errno) + ". (#4.3.0)"});
-    return;
+void Server::FailAll(const Delivery& d, const std::string& text) {
+  for (const DeliveryRequest& r : d) Send({r.id, r.index, 111, text});
+}
+
+// Puts message k of a delivery with several on descriptor 3 + k. Each is
+// first moved above the whole range, so no dup2 overwrites one still to come.
+bool PlaceMessages(const std::vector<UniqueFd>& messages) {
+  if (messages.size() < 2) return true;
+  const int top = 3 + static_cast<int>(messages.size());
+  std::vector<int> high;
+  for (const UniqueFd& m : messages) {
+    int fd = fcntl(m.get(), F_DUPFD, top);
+    if (fd < 0) return false;
+    high.push_back(fd);
   }
+  for (size_t k = 0; k < high.size(); ++k) {
+    if (dup2(high[k], 3 + static_cast<int>(k)) < 0) return false;
+  }
+  return true;
+}
+
+void Server::Start(Delivery d) {
+  std::vector<UniqueFd> messages;
+  for (uint64_t id : MessagesOf(d)) {
+    std::string mess = MessagePath(QueueDir(opt_.root), QueueArea::kMess, id);
+    UniqueFd message(OpenRetry(mess.c_str(), O_RDONLY | O_CLOEXEC));
+    if (message.valid()) {
+      messages.push_back(std::move(message));
+      continue;
+    }
+    const std::string text = "Unable to open " + mess + ": " + strerror(errno) + ". (#4.3.0)";
+    Delivery rest;
+    for (DeliveryRequest& r : d) {
+      if (r.id == id) {
+        Send({r.id, r.index, 111, text});
+      } else {
+        rest.push_back(std::move(r));
+      }
+    }
+    d = std::move(rest);
+  }
+  if (d.empty()) return;
   if (children_.size() >= kMaxAgentChildren) {
-    Send({r.id, r.index, 111, "Too many " + spec_.what + " deliveries at once. (#4.3.0)"});
+    FailAll(d, "Too many " + spec_.what + " deliveries at once. (#4.3.0)");
     return;
   }
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) {
-    Send({r.id, r.index, 111, std::string("Unable to create a pipe: ") + strerror(errno)});
+    FailAll(d, std::string("Unable to create a pipe: ") + strerror(errno));
     return;
   }
   UniqueFd rd(p[0]), wr(p[1]);
-  const std::vector<std::string> args = spec_.arguments(opt_.program, r);
+  const std::vector<std::string> args = spec_.arguments(opt_.program, d);
   sigset_t old = signals_.BlockInstalled();
   pid_t pid = fork();
   if (pid == 0) {
     signals_.ResetInChild();
-    if (dup2(message.get(), 0) < 0 || dup2(wr.get(), 1) < 0) _exit(111);
+    if (dup2(messages.front().get(), 0) < 0 || dup2(wr.get(), 1) < 0) _exit(111);
     if (spec_.stderr_in_output && dup2(wr.get(), 2) < 0) _exit(111);
+    if (!PlaceMessages(messages)) _exit(111);
     std::vector<const char*> argv;
     for (const std::string& a : args) argv.push_back(a.c_str());
     argv.push_back(nullptr);
@@ -155,15 +221,24 @@ void Server::Start(const DeliveryRequest& r) {
   int fork_errno = errno;
   signals_.RestoreMask(old);
   if (pid < 0) {
-    Send({r.id, r.index, 111, std::string("Unable to fork: ") + strerror(fork_errno)});
+    FailAll(d, std::string("Unable to fork: ") + strerror(fork_errno));
     return;
   }
   (void)SetNonBlocking(rd.get(), true);
   Child c;
-  c.request = r;
+  c.delivery = std::move(d);
   c.output = std::move(rd);
   c.connection = connection_;
   children_.emplace(pid, std::move(c));
+}
+
+// A delivery of several requests must be for one domain: the program runs
+// once for all of them, against that domain's servers.
+bool Server::Acceptable(const Delivery& d) const {
+  for (const DeliveryRequest& r : d) {
+    if (strcasecmp(r.domain.c_str(), d.front().domain.c_str()) != 0) return false;
+  }
+  return true;
 }
 
 void Server::ReadClient() {
@@ -171,8 +246,7 @@ void Server::ReadClient() {
   ssize_t n = read(client_.get(), buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {
-    client_.reset();
-    out_.clear();
+    DropClient();
     return;
   }
   parser_.Feed(std::string_view(buf, static_cast<size_t>(n)));
@@ -180,27 +254,47 @@ void Server::ReadClient() {
     std::optional<DeliveryRequest> r = ParseRequest(*rec);
     if (!r) {
       Log("warning: malformed request; dropping the connection");
-      client_.reset();
+      DropClient();
+      return;
+    }
+    bool more = spec_.batches && r->more;
+    incoming_.push_back(std::move(*r));
+    if (more && incoming_.size() < kMaxDeliveryRequests) continue;
+    Delivery d = std::move(incoming_);
+    incoming_.clear();
+    if (more || !Acceptable(d)) {
+      Log(std::string("warning: ") +
+          (more ? "a delivery of more than " + std::to_string(kMaxDeliveryRequests) + " requests"
+                : "a delivery for several domains") +
+          "; dropping the connection");
+      DropClient();
       return;
     }
     if (terminating_) {
-      Send({r->id, r->index, 111, "The " + spec_.what + " delivery service is stopping. (#4.3.0)"});
+      FailAll(d, "The " + spec_.what + " delivery service is stopping. (#4.3.0)");
     } else {
-      Start(*r);
+      Start(std::move(d));
     }
   }
   if (parser_.failed()) {
     Log("warning: protocol error; dropping the connection");
-    client_.reset();
+    DropClient();
+  }
+}
+
+// Sends the results not sent yet.
+void Server::Answer(pid_t pid, Child& c, std::vector<DeliveryResult> results) {
+  for (DeliveryResult& r : results) {
+    if (!c.sent.emplace(r.id, r.index).second) continue;
+    if (r.text.size() > kMaxResultText) r.text.resize(kMaxResultText);
+    Log("delivery " + std::to_string(r.id) + "." + std::to_string(r.index) + " pid " +
+        std::to_string(pid) + ": status " + std::to_string(r.status));
+    if (c.connection == connection_) Send(r);
   }
 }
 
 void Server::Finish(pid_t pid, Child& c) {
-  DeliveryResult r = spec_.result(c.request, c.wstatus, c.text);
-  if (r.text.size() > kMaxResultText) r.text.resize(kMaxResultText);
-  Log("delivery " + std::to_string(r.id) + "." + std::to_string(r.index) + " pid " +
-      std::to_string(pid) + ": status " + std::to_string(r.status));
-  if (c.connection == connection_) Send(r);
+  Answer(pid, c, spec_.result(c.delivery, c.wstatus, c.text));
 }
 
 void Server::Reap() {
@@ -273,6 +367,7 @@ int Server::Run() {
       if (got > 0) {
         size_t room = spec_.max_output - std::min(spec_.max_output, c.text.size());
         c.text.append(buf, std::min(room, static_cast<size_t>(got)));
+        if (spec_.progress) Answer(order[i], c, spec_.progress(c.delivery, c.text));
       } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
         c.output.reset();
       }
@@ -293,8 +388,7 @@ int Server::Run() {
         if (w > 0) {
           out_.erase(0, static_cast<size_t>(w));
         } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-          client_.reset();
-          out_.clear();
+          DropClient();
         }
       }
     }

@@ -14,13 +14,20 @@
 // and serves one connection at a time: a new connection replaces the old
 // one, whose running deliveries still finish but whose results are dropped
 // (yubin-send counts them as temporary failures: the one window where a
-// delivery can be repeated). For each request record (delivery_records.h)
-// it opens ROOT/queue/mess/B/id and runs arguments(program, request) with
-// the message on stdin and its stdout (and stderr when stderr_in_output;
-// otherwise stderr is ours, the service's log) into a pipe, of which the
-// first max_output bytes are kept; then it sends result(request, wait
-// status, output), its text cut to kMaxResultText. At most
-// kMaxAgentChildren run at once; beyond that a request is answered 111 at
+// delivery can be repeated); a batch of the old connection is stopped
+// (SIGTERM), so only the message it is sending at that moment can be. For the request records (delivery_records.h)
+// it runs the program once per delivery: one request, or, for a service
+// with batches, the requests up to the one with more = 0 (at most
+// kMaxDeliveryRequests, all for one domain; anything else drops the
+// connection). It opens the delivery's messages ROOT/queue/mess/B/id and
+// runs arguments(program, delivery) with the first message on stdin (and,
+// when there are several, message k on descriptor 3 + k, in the order of
+// MessagesOf), its stdout (and stderr when stderr_in_output; otherwise
+// stderr is ours, the service's log) into a pipe, of which the first
+// max_output bytes are kept; then it sends result(delivery, wait status,
+// output), one result per request not answered yet by progress(delivery,
+// output so far), each text cut to kMaxResultText. At most
+// kMaxAgentChildren run at once; beyond that a delivery is answered 111 at
 // once, as is a request whose message cannot be opened. SIGTERM: stop
 // accepting, wait up to kAgentTermWaitSeconds for running deliveries, send
 // their results, exit 0.
@@ -43,14 +50,21 @@ struct AgentSpec {
   std::string name;         // the service, for its log: "yubin-lspawn"
   std::string what;         // "local" or "remote", for result texts
   std::string socket_name;  // in ROOT/queue/lock
-  // The argv (argv[0] = program) to run for a request.
+  // The argv (argv[0] = program) to run for a delivery.
   std::function<std::vector<std::string>(const std::string& program,
-                                          const DeliveryRequest& request)>
+                                          const Delivery& delivery)>
       arguments;
-  // The result for a finished program (wait status as from waitpid).
-  std::function<DeliveryResult(const DeliveryRequest& request, int wait_status,
-                               const std::string& output)>
+  // One result per request of a finished program's delivery (wait status as
+  // from waitpid).
+  std::function<std::vector<DeliveryResult>(const Delivery& delivery, int wait_status,
+                                            const std::string& output)>
       result;
+  // When set: the results the output so far already settles, sent while
+  // the program still runs (each request is answered once).
+  std::function<std::vector<DeliveryResult>(const Delivery& delivery,
+                                            const std::string& output)>
+      progress;
+  bool batches = false;  // false: every request is a delivery of its own
   bool stderr_in_output = true;
   size_t max_output = kMaxResultText;
 };

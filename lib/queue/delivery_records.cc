@@ -24,6 +24,7 @@ std::string FormatRequest(const DeliveryRequest& r) {
   Field(&out, r.local);
   Field(&out, r.domain);
   Field(&out, r.sender);
+  Field(&out, r.more ? "1" : "0");
   return out;
 }
 
@@ -67,12 +68,21 @@ std::optional<std::vector<std::string>> RecordParser::Next() {
   return r;
 }
 
+std::vector<uint64_t> MessagesOf(const Delivery& delivery) {
+  std::vector<uint64_t> ids;
+  for (const DeliveryRequest& r : delivery) {
+    if (std::find(ids.begin(), ids.end(), r.id) == ids.end()) ids.push_back(r.id);
+  }
+  return ids;
+}
+
 std::optional<DeliveryRequest> ParseRequest(const std::vector<std::string>& f) {
   if (f.size() != kRequestFields) return std::nullopt;
   auto id = control::ParseDecimal(f[0], UINT64_MAX);
   auto index = control::ParseDecimal(f[1], UINT64_MAX);
   if (!id || !index || f[2].empty()) return std::nullopt;
-  return DeliveryRequest{*id, *index, f[2], f[3], f[4]};
+  if (f[5] != "0" && f[5] != "1") return std::nullopt;
+  return DeliveryRequest{*id, *index, f[2], f[3], f[4], f[5] == "1"};
 }
 
 std::optional<DeliveryResult> ParseResult(const std::vector<std::string>& f) {

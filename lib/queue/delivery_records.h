@@ -9,8 +9,13 @@
 //   if (p.failed()) ...                      // protocol error: drop the peer
 //
 // Every record is a fixed number of fields, each ended by a NUL byte:
-//   request: <id>\0<index>\0<local>\0<domain>\0<sender>\0        (5 fields)
+//   request: <id>\0<index>\0<local>\0<domain>\0<sender>\0<more>\0 (6 fields)
 //   result:  <id>\0<index>\0<status>\0<text>\0                    (4 fields)
+// more is 1 when the next request belongs to the same delivery and 0 on the
+// last one: yubin-send hands the remote recipients of one domain to
+// yubin-rspawn together (one yubin-remote run, one SMTP connection), at most
+// kMaxDeliveryRequests of them; a local delivery is always one request.
+// Results come back one per request, in any order.
 // id and index are decimal; status is 0 (delivered), 100 (permanent) or 111
 // (temporary); text is the agent's output (at most kMaxResultText bytes, NUL
 // bytes replaced). A field longer than kMaxFieldBytes, or more than
@@ -30,11 +35,12 @@
 
 namespace yubin::queue {
 
-inline constexpr size_t kRequestFields = 5;
+inline constexpr size_t kRequestFields = 6;
 inline constexpr size_t kResultFields = 4;
 inline constexpr size_t kMaxFieldBytes = 4096;
 inline constexpr size_t kMaxResultText = 4000;
 inline constexpr size_t kMaxBufferedRecords = 1024;
+inline constexpr size_t kMaxDeliveryRequests = 100;
 
 struct DeliveryRequest {
   uint64_t id = 0;
@@ -42,7 +48,14 @@ struct DeliveryRequest {
   std::string local;
   std::string domain;
   std::string sender;
+  bool more = false;  // the next request is part of the same delivery
 };
+
+// The requests one run of a delivery program serves.
+using Delivery = std::vector<DeliveryRequest>;
+
+// The distinct message ids of a delivery, in order of first appearance.
+std::vector<uint64_t> MessagesOf(const Delivery& delivery);
 
 struct DeliveryResult {
   uint64_t id = 0;

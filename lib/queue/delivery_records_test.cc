@@ -7,7 +7,7 @@ namespace {
 
 TEST(DeliveryRecords, RequestRoundTripByteByByte) {
   std::string wire = FormatRequest({42, 3, "kim", "example.com", ""}) +
-                     FormatRequest({43, 0, "lee", "x.org", "a@b"});
+                     FormatRequest({43, 0, "lee", "x.org", "a@b", true});
   RecordParser p(kRequestFields);
   for (char c : wire) p.Feed(std::string_view(&c, 1));
   auto first = p.Next();
@@ -19,9 +19,11 @@ TEST(DeliveryRecords, RequestRoundTripByteByByte) {
   EXPECT_EQ(r->local, "kim");
   EXPECT_EQ(r->domain, "example.com");
   EXPECT_EQ(r->sender, "");
+  EXPECT_FALSE(r->more);
   auto second = p.Next();
   ASSERT_TRUE(second);
   EXPECT_EQ(ParseRequest(*second)->sender, "a@b");
+  EXPECT_TRUE(ParseRequest(*second)->more);
   EXPECT_FALSE(p.Next());
   EXPECT_FALSE(p.failed());
   EXPECT_FALSE(p.partial());
@@ -45,7 +47,11 @@ TEST(DeliveryRecords, RejectsBadStatusAndNumbers) {
   EXPECT_FALSE(ParseResult({"1", "2", "99", "t"}));
   EXPECT_FALSE(ParseResult({"1", "x", "0", "t"}));
   EXPECT_FALSE(ParseResult({"1", "2", "0"}));
-  EXPECT_FALSE(ParseRequest({"1", "2", "", "d", "s"})) << "empty local part";
+  EXPECT_FALSE(ParseRequest({"1", "2", "", "d", "s", "0"})) << "empty local part";
+  EXPECT_FALSE(ParseRequest({"1", "2", "l", "d", "s"})) << "no more field";
+  EXPECT_FALSE(ParseRequest({"1", "2", "l", "d", "s", "2"})) << "more is 0 or 1";
+  EXPECT_FALSE(ParseRequest({"1", "2", "l", "d", "s", ""})) << "more is 0 or 1";
+  EXPECT_TRUE(ParseRequest({"1", "2", "l", "d", "s", "1"}));
   EXPECT_TRUE(ParseResult({"1", "2", "111", ""}));
 }
 

@@ -32,10 +32,14 @@ int RunLspawn(const LspawnOptions& options) {
       .what = "local",
       .socket_name = kLspawnSocketName,
       .arguments =
-          [](const std::string& program, const DeliveryRequest& r) {
+          [](const std::string& program, const Delivery& d) {
+            const DeliveryRequest& r = d.front();  // one request: no batches
             return std::vector<std::string>{program, r.local, r.domain, r.sender};
           },
-      .result = LocalResult,
+      .result =
+          [](const Delivery& d, int wait_status, const std::string& output) {
+            return std::vector<DeliveryResult>{LocalResult(d.front(), wait_status, output)};
+          },
   };
   return RunAgentServer(spec, {.root = options.root, .program = options.local_program,
                                .ready_fd = options.ready_fd});

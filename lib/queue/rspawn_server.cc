@@ -9,17 +9,35 @@ namespace yubin::queue {
 
 std::string RemoteProgramPath() { return ProgramBesideUs("YUBIN_REMOTE", "yubin-remote"); }
 
+std::vector<std::string> RemoteArguments(const std::string& program, const Delivery& d) {
+  const std::vector<uint64_t> messages = MessagesOf(d);
+  std::vector<std::string> argv{program};
+  if (messages.size() > 1) argv.push_back("--batch");
+  argv.push_back(d.front().domain);
+  for (uint64_t id : messages) {
+    std::vector<std::string> recipients;
+    std::string sender;
+    for (const DeliveryRequest& r : d) {
+      if (r.id != id) continue;
+      sender = r.sender;
+      recipients.push_back(r.local + "@" + r.domain);
+    }
+    argv.push_back(sender);
+    if (messages.size() > 1) argv.push_back(std::to_string(recipients.size()));
+    argv.insert(argv.end(), recipients.begin(), recipients.end());
+  }
+  return argv;
+}
+
 int RunRspawn(const RspawnOptions& options) {
   static const AgentSpec spec{
       .name = "yubin-rspawn",
       .what = "remote",
       .socket_name = kRspawnSocketName,
-      .arguments =
-          [](const std::string& program, const DeliveryRequest& r) {
-            return std::vector<std::string>{program, r.domain, r.sender,
-                                            r.local + "@" + r.domain};
-          },
-      .result = RemoteResult,
+      .arguments = RemoteArguments,
+      .result = RemoteResults,
+      .progress = CompletedRemoteResults,
+      .batches = true,
       .stderr_in_output = false,
       .max_output = kMaxRemoteReportBytes + 1,
   };

@@ -5,14 +5,21 @@
 //   RspawnOptions o{.root = YubinRoot(), .remote_program = RemoteProgramPath()};
 //   return RunRspawn(o);   // returns at SIGTERM (0) or on a fatal error (111)
 //
-// A request carries one recipient: `remote_program domain sender
-// local@domain` runs with the message on stdin; its stdout is the report
+// A delivery is the requests yubin-send sent together (agent_server.h): the
+// recipients of one domain, from one message or several. For one message,
+// `remote_program domain sender rcpt...` (qmail-remote's interface) runs
+// with the message on stdin; for several, `remote_program --batch domain
+// sender1 count1 rcpt... sender2 count2 rcpt...` with message k on
+// descriptor 3 + k, delivered over one connection. Its stdout is the report
 // (at most kMaxRemoteReportBytes kept), its stderr goes to our log; the
-// result is RemoteResult (remote_report.h).
+// results are RemoteResults (remote_report.h).
 #ifndef YUBIN_LIB_QUEUE_RSPAWN_SERVER_H_
 #define YUBIN_LIB_QUEUE_RSPAWN_SERVER_H_
 
 #include <string>
+#include <vector>
+
+#include "lib/queue/delivery_records.h"
 
 namespace yubin::queue {
 
@@ -24,6 +31,9 @@ struct RspawnOptions {
 
 // $YUBIN_REMOTE if set and not empty, else yubin-remote beside this program.
 std::string RemoteProgramPath();
+
+// The argv for a delivery, as above.
+std::vector<std::string> RemoteArguments(const std::string& program, const Delivery& d);
 
 int RunRspawn(const RspawnOptions& options);
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -60,6 +61,7 @@ constexpr time_t kRetryConstants[kChannels] = {kLocalRetryConstant, kRemoteRetry
 struct Part {
   std::vector<RecipientRecord> recipients;
   std::vector<Phase> phase;
+  std::vector<uint64_t> delivery;  // for kInFlight: the delivery it is part of
   time_t next = 0;  // next attempt for idle recipients
 };
 
@@ -80,8 +82,14 @@ struct Channel {
   time_t reconnect_delay = kReconnectMinSeconds;
   bool down = false;  // the last connect failed (logged once until connected)
   std::deque<std::pair<MessageId, size_t>> pending;
-  size_t in_flight = 0;
+  size_t in_flight = 0;  // deliveries (runs of the delivery program)
+  uint64_t last_delivery = 0;
+  std::map<uint64_t, size_t> open;  // delivery -> requests without a result
 };
+
+// How far past the front of the pending queue Dispatch looks for more
+// recipients in the same domain to put into one remote delivery.
+constexpr size_t kBatchScanLimit = 5000;
 
 size_t CountTodo(const std::vector<RecipientRecord>& r) {
   return static_cast<size_t>(std::count_if(
@@ -105,6 +113,8 @@ class Manager {
   void LoadJob(MessageId id);
   void Schedule(time_t now);
   void Dispatch(size_t ch);
+  bool Takeable(size_t ch, MessageId id, size_t index);
+  std::vector<std::pair<MessageId, size_t>> SameDomain(size_t ch, const std::string& domain);
   void TryConnect(size_t ch, time_t now);
   void LoseConnection(size_t ch, time_t now, const std::string& why);
   void ReadConnection(size_t ch, time_t now);
@@ -151,6 +161,7 @@ void Manager::LoadJob(MessageId id) {
     Part& p = job.part[ch];
     p.recipients = std::move(*r);
     p.phase.assign(p.recipients.size(), Phase::kIdle);
+    p.delivery.assign(p.recipients.size(), 0);
     p.next = NextAttempt(q_, kAreas[ch], id);
   }
   Result<Mark> mark = ReadMark(q_, id);
@@ -272,30 +283,80 @@ void Manager::Schedule(time_t now) {
   }
 }
 
+// True when (id, index) is still waiting to be sent and its message is not
+// held; a held one goes back to idle (scheduled again on release).
+bool Manager::Takeable(size_t ch, MessageId id, size_t index) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) return false;
+  if (!CheckMark(id, it->second)) {
+    it->second.part[ch].phase[index] = Phase::kIdle;
+    return false;
+  }
+  return true;
+}
+
+std::string DomainOf(const std::string& delivery) {
+  size_t at = delivery.rfind('@');
+  return at == std::string::npos ? "" : delivery.substr(at + 1);
+}
+
+// More pending remote recipients for domain, from the front of the queue:
+// those of one message stay together and several messages share the
+// connection. What is taken here is skipped when the queue reaches it.
+std::vector<std::pair<MessageId, size_t>> Manager::SameDomain(size_t ch,
+                                                              const std::string& domain) {
+  std::vector<std::pair<MessageId, size_t>> more;
+  Channel& c = chan_[ch];
+  size_t scan = std::min(c.pending.size(), kBatchScanLimit);
+  for (size_t i = 0; i < scan && more.size() + 1 < kMaxDeliveryRequests; ++i) {
+    auto [id, index] = c.pending[i];
+    auto it = jobs_.find(id);
+    if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
+    const std::string other = DomainOf(it->second.part[ch].recipients[index].delivery);
+    if (strcasecmp(other.c_str(), domain.c_str()) != 0) continue;
+    if (!Takeable(ch, id, index)) continue;
+    it->second.part[ch].phase[index] = Phase::kInFlight;  // taken; set again below
+    more.emplace_back(id, index);
+  }
+  return more;
+}
+
+// Sends pending recipients to the service while it has room: each local
+// recipient is a delivery of its own; a remote delivery carries every
+// pending recipient of the same domain it can (up to kMaxDeliveryRequests),
+// so yubin-remote sends them over one connection, a message's recipients in
+// one transaction.
 void Manager::Dispatch(size_t ch) {
   Channel& c = chan_[ch];
   if (!c.conn.valid() || terminating_) return;
   while (!c.pending.empty() && c.in_flight < Limit(ch)) {
     auto [id, index] = c.pending.front();
     c.pending.pop_front();
-    auto it = jobs_.find(id);
-    if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
-    Job& job = it->second;
-    if (!CheckMark(id, job)) {
-      job.part[ch].phase[index] = Phase::kIdle;  // scheduled again on release
-      continue;
+    if (!Takeable(ch, id, index)) continue;
+    std::vector<std::pair<MessageId, size_t>> batch{{id, index}};
+    if (ch == 1) {
+      jobs_[id].part[ch].phase[index] = Phase::kInFlight;
+      const std::string domain = DomainOf(jobs_[id].part[ch].recipients[index].delivery);
+      for (auto& more : SameDomain(ch, domain)) batch.push_back(more);
     }
-    const std::string& delivery = job.part[ch].recipients[index].delivery;
-    size_t at = delivery.rfind('@');
-    DeliveryRequest req{id, index, delivery.substr(0, at),
-                        at == std::string::npos ? "" : delivery.substr(at + 1),
-                        job.info.sender};
-    c.out += FormatRequest(req);
-    job.part[ch].phase[index] = Phase::kInFlight;
-    ++job.in_flight;
+    const uint64_t delivery = ++c.last_delivery;
+    c.open[delivery] = batch.size();
     ++c.in_flight;
-    Log("starting delivery " + std::to_string(id) + "." + std::to_string(index) + ": to " +
-        kKind[ch] + " " + job.part[ch].recipients[index].recipient);
+    for (size_t k = 0; k < batch.size(); ++k) {
+      auto [bid, bindex] = batch[k];
+      Job& job = jobs_[bid];
+      Part& p = job.part[ch];
+      const std::string& address = p.recipients[bindex].delivery;
+      size_t at = address.rfind('@');
+      DeliveryRequest req{bid, bindex, address.substr(0, at), DomainOf(address),
+                          job.info.sender, k + 1 < batch.size()};
+      c.out += FormatRequest(req);
+      p.phase[bindex] = Phase::kInFlight;
+      p.delivery[bindex] = delivery;
+      ++job.in_flight;
+      Log("starting delivery " + std::to_string(bid) + "." + std::to_string(bindex) + ": to " +
+          kKind[ch] + " " + p.recipients[bindex].recipient);
+    }
   }
 }
 
@@ -410,7 +471,11 @@ void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now) {
   Part& p = job.part[ch];
   p.phase[r.index] = Phase::kIdle;
   --job.in_flight;
-  --chan_[ch].in_flight;
+  Channel& c = chan_[ch];
+  if (auto open = c.open.find(p.delivery[r.index]); open != c.open.end() && --open->second == 0) {
+    c.open.erase(open);
+    --c.in_flight;
+  }
   RecipientRecord& rec = p.recipients[r.index];
   std::string name = "delivery " + std::to_string(r.id) + "." + std::to_string(r.index) +
                      ": " + rec.recipient + ": ";

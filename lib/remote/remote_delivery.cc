@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <random>
 
 #include "lib/base/fatal.h"
 #include "lib/base/yubin_root.h"
+#include "lib/control/control_file.h"
 #include "lib/dns/dns_servers.h"
 #include "lib/queue/layout.h"
 #include "lib/remote/tcpto.h"
@@ -56,8 +58,13 @@ RemoteDelivery::RemoteDelivery(const control::RemoteControl& control,
       ours_(std::move(ours)), clock_([] { return time(nullptr); }) {}
 
 std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
-    const std::string& domain, const std::vector<OutgoingMessage>& messages) {
+    const std::string& domain, const std::vector<OutgoingMessage>& messages,
+    const std::function<void(const MessageOutcome&)>& done) {
   std::vector<MessageOutcome> out;
+  auto emit = [&](MessageOutcome o) {
+    out.push_back(std::move(o));
+    if (done) done(out.back());
+  };
   std::random_device seed;
   std::mt19937 rng(seed());
   Result<std::vector<Target>> targets =
@@ -65,9 +72,7 @@ std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
   if (!targets.ok()) {
     Verdict v = targets.status().permanent() ? Verdict::kPermanent
                                              : Verdict::kTemporary;
-    for (const OutgoingMessage& m : messages) {
-      out.push_back(FailAll(m, v, targets.status().message()));
-    }
+    for (const OutgoingMessage& m : messages) emit(FailAll(m, v, targets.status().message()));
     return out;
   }
   TcptoTable tcpto(tcpto_path_);
@@ -96,7 +101,7 @@ std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
       last = s;
       continue;
     }
-    for (const OutgoingMessage& m : messages) out.push_back(session.Send(m));
+    for (const OutgoingMessage& m : messages) emit(session.Send(m));
     session.Quit();
     return out;
   }
@@ -104,7 +109,7 @@ std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
                      "(#4.4.1) " + last.message();
   Verdict v = last.permanent() ? Verdict::kPermanent : Verdict::kTemporary;
   if (last.permanent()) text = last.message();
-  for (const OutgoingMessage& m : messages) out.push_back(FailAll(m, v, text));
+  for (const OutgoingMessage& m : messages) emit(FailAll(m, v, text));
   return out;
 }
 
@@ -163,17 +168,51 @@ std::string FormatReport(const MessageOutcome& o) {
   return report;
 }
 
+Result<RemoteArguments> ParseRemoteArguments(const std::vector<std::string>& args) {
+  RemoteArguments out;
+  out.batch = !args.empty() && args[0] == "--batch";
+  size_t at = out.batch ? 1 : 0;
+  if (args.size() < at + 3) return Status::Permanent("usage: too few arguments");
+  out.host = args[at++];
+  size_t recipients = 0;
+  while (at < args.size()) {
+    OutgoingMessage m;
+    m.sender = args[at++];
+    size_t count = args.size() - at;
+    if (out.batch) {
+      std::optional<uint64_t> n;
+      if (at < args.size()) n = control::ParseDecimal(args[at], kMaxRemoteRecipients);
+      if (!n || *n == 0 || *n > args.size() - at - 1) {
+        return Status::Permanent("usage: bad recipient count for message " +
+                                 std::to_string(out.messages.size() + 1));
+      }
+      count = static_cast<size_t>(*n);
+      ++at;
+    }
+    if (count == 0) return Status::Permanent("usage: no recipients");
+    recipients += count;
+    if (recipients > kMaxRemoteRecipients) {
+      return Status::Permanent("more than " + std::to_string(kMaxRemoteRecipients) +
+                               " recipients");
+    }
+    m.recipients.assign(args.begin() + static_cast<std::ptrdiff_t>(at),
+                        args.begin() + static_cast<std::ptrdiff_t>(at + count));
+    at += count;
+    out.messages.push_back(std::move(m));
+    if (out.messages.size() > kMaxBatchMessages) {
+      return Status::Permanent("more than " + std::to_string(kMaxBatchMessages) + " messages");
+    }
+  }
+  return out;
+}
+
 int RunRemote(int argc, char** argv, int in_fd, int out_fd) {
-  if (argc < 4) return kExitPermanent;
-  if (static_cast<size_t>(argc - 3) > kMaxRemoteRecipients) {
-    Warn("more than " + std::to_string(kMaxRemoteRecipients) + " recipients");
+  Result<RemoteArguments> args =
+      ParseRemoteArguments(std::vector<std::string>(argv + 1, argv + argc));
+  if (!args.ok()) {
+    Warn(args.status().message());
     return kExitPermanent;
   }
-  std::string host = argv[1];
-  OutgoingMessage m;
-  m.sender = argv[2];
-  for (int i = 3; i < argc; ++i) m.recipients.push_back(argv[i]);
-
   char hostname[256] = {};
   if (gethostname(hostname, sizeof hostname - 1) != 0) {
     std::snprintf(hostname, sizeof hostname, "localhost");
@@ -198,23 +237,34 @@ int RunRemote(int argc, char** argv, int in_fd, int out_fd) {
     Warn(resolver.status().message());
     return kExitTemporary;
   }
-  Result<PreparedMessage> pm = PrepareMessage(in_fd);
-  if (!pm.ok()) {
-    Warn(pm.status().message());
-    return kExitTemporary;
+  std::vector<PreparedMessage> prepared;
+  for (size_t k = 0; k < args->messages.size(); ++k) {
+    Result<PreparedMessage> pm =
+        PrepareMessage(args->batch ? 3 + static_cast<int>(k) : in_fd);
+    if (!pm.ok()) {
+      Warn("message " + std::to_string(k + 1) + ": " + pm.status().message());
+      return kExitTemporary;
+    }
+    OutgoingMessage& m = args->messages[k];
+    m.fd = pm->fd.get();
+    m.size = pm->size;
+    m.eight_bit = pm->eight_bit;
+    prepared.push_back(std::move(*pm));
   }
-  m.fd = pm->fd.get();
-  m.size = pm->size;
-  m.eight_bit = pm->eight_bit;
 
   std::string lock_dir = queue::LockDir(queue::QueueDir(root));
   struct stat st;
   std::string tcpto_path =
       stat(lock_dir.c_str(), &st) == 0 ? lock_dir + "/tcpto" : "";
   RemoteDelivery rd(*control, **resolver, tcpto_path, LocalAddresses());
-  std::vector<MessageOutcome> out = rd.DeliverBatch(host, {m});
-  if (Status s = WriteAll(out_fd, FormatReport(out.front())); !s.ok()) {
-    Warn("writing the report: " + s.message());
+  Status written = Status::Ok();
+  // Each report goes out as soon as its message is done, so that a run
+  // killed half-way through a batch still tells what it finished.
+  rd.DeliverBatch(args->host, args->messages, [&](const MessageOutcome& o) {
+    if (written.ok()) written = WriteAll(out_fd, FormatReport(o));
+  });
+  if (!written.ok()) {
+    Warn("writing the report: " + written.message());
     return kExitTemporary;
   }
   return kExitOk;

@@ -13,10 +13,13 @@
 // the permanent one when the route itself is permanently wrong, or the last
 // server refused us with 5xx at the greeting).
 //
-// RunRemote is yubin-remote: `yubin-remote host sender recip...`, the
-// message on in_fd, the report (FormatReport) on out_fd. Returns the exit
-// code: 0 when the report was written, 100 for usage, 111 when it could not
-// run (control files, message, output).
+// RunRemote is yubin-remote: `yubin-remote host sender recip...` with the
+// message on in_fd, or `yubin-remote --batch host sender1 count1 recip...
+// sender2 count2 recip...` with message k (from 0) on descriptor 3 + k, all
+// sent over one connection; the reports (FormatReport), one per message in
+// order, each written to out_fd as soon as that message is done. Returns the
+// exit code: 0 when every report was written, 100 for usage, 111 when it
+// could not run (control files, a message, output).
 #ifndef YUBIN_LIB_REMOTE_REMOTE_DELIVERY_H_
 #define YUBIN_LIB_REMOTE_REMOTE_DELIVERY_H_
 
@@ -36,14 +39,18 @@ namespace yubin::remote {
 
 inline constexpr size_t kMaxReportTextBytes = 1000;
 inline constexpr size_t kMaxRemoteRecipients = 10000;
+inline constexpr size_t kMaxBatchMessages = 1000;
 
 class RemoteDelivery {
  public:
   RemoteDelivery(const control::RemoteControl& control, dns::DnsLookup& dns,
                  std::string tcpto_path, std::vector<dns::IpAddress> ours);
+  // done, when given, is called with each outcome, in order, as soon as it
+  // is final.
   std::vector<smtpclient::MessageOutcome> DeliverBatch(
       const std::string& domain,
-      const std::vector<smtpclient::OutgoingMessage>& messages);
+      const std::vector<smtpclient::OutgoingMessage>& messages,
+      const std::function<void(const smtpclient::MessageOutcome&)>& done = {});
   // For tests: the clock used for the tcpto memory.
   void set_clock(std::function<time_t()> clock) { clock_ = std::move(clock); }
 
@@ -70,6 +77,14 @@ Result<PreparedMessage> PrepareMessage(int in_fd);
 // "Z" then text then NUL. Texts are at most kMaxReportTextBytes, with every
 // byte under 32 (NUL, CR, LF) and 127 replaced by '?'.
 std::string FormatReport(const smtpclient::MessageOutcome& outcome);
+
+// The command line after argv[0], as above (the messages' fds unset).
+struct RemoteArguments {
+  std::string host;
+  std::vector<smtpclient::OutgoingMessage> messages;
+  bool batch = false;
+};
+Result<RemoteArguments> ParseRemoteArguments(const std::vector<std::string>& args);
 
 int RunRemote(int argc, char** argv, int in_fd, int out_fd);
 

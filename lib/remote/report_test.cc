@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -61,6 +63,37 @@ TEST(PrepareMessage, RegularFileUsedInPlace) {
   EXPECT_EQ(pm->size, 6u);
   EXPECT_FALSE(pm->eight_bit);
   fclose(f);
+}
+
+TEST(RemoteArguments, QmailRemoteStyle) {
+  Result<RemoteArguments> a = ParseRemoteArguments({"far.test", "s@x", "a@far.test", "b@far.test"});
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_FALSE(a->batch);
+  EXPECT_EQ(a->host, "far.test");
+  ASSERT_EQ(a->messages.size(), 1u);
+  EXPECT_EQ(a->messages[0].sender, "s@x");
+  EXPECT_EQ(a->messages[0].recipients, (std::vector<std::string>{"a@far.test", "b@far.test"}));
+  EXPECT_FALSE(ParseRemoteArguments({"far.test", "s@x"}).ok()) << "no recipient";
+}
+
+TEST(RemoteArguments, Batch) {
+  Result<RemoteArguments> a = ParseRemoteArguments(
+      {"--batch", "far.test", "s@x", "2", "a@far.test", "b@far.test", "", "1", "c@far.test"});
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_TRUE(a->batch);
+  ASSERT_EQ(a->messages.size(), 2u);
+  EXPECT_EQ(a->messages[0].recipients.size(), 2u);
+  EXPECT_EQ(a->messages[1].sender, "") << "the null sender";
+  EXPECT_EQ(a->messages[1].recipients, std::vector<std::string>{"c@far.test"});
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"--batch", "far.test", "s@x", "3", "a@far.test", "b@far.test"},  // count too big
+           {"--batch", "far.test", "s@x", "0", "a@far.test"},                // zero
+           {"--batch", "far.test", "s@x", "x", "a@far.test"},                // not a number
+           {"--batch", "far.test", "s@x", "1", "a@far.test", "t@x"},         // no count
+           {"--batch", "far.test", "s@x"},
+       }) {
+    EXPECT_FALSE(ParseRemoteArguments(bad).ok()) << bad.size();
+  }
 }
 
 }  // namespace
