@@ -2,9 +2,14 @@
 // injected with the real yubin-queue go out over SMTP to Postfix's smtp-sink
 // on loopback (smtproutes sends far.test to it); bounces come back to the
 // local sender through yubin-lspawn and the test stand-in fake_local.
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -14,6 +19,8 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/base/fd.h"
+#include "lib/queue/delivery_records.h"
 #include "tests/harness/harness.h"
 #include "tests/remote_peers.h"
 #include "tests/send_fixture.h"
@@ -151,6 +158,99 @@ TEST_F(SendRemoteTest, OneDomainGoesOverOneConnection) {
   EXPECT_EQ(Count(log, " pid "), 10u) << log;
   EXPECT_EQ(pids.size(), 1u) << log;
   EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+}
+
+// A raw client of yubin-rspawn's socket, as yubin-send is.
+class RspawnClient {
+ public:
+  // The socket is named through /proc/self/fd, as a test's directory can be
+  // too deep for the 108 bytes of a socket address.
+  explicit RspawnClient(const std::string& dir) : fd_(socket(AF_UNIX, SOCK_STREAM, 0)) {
+    UniqueFd d(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    std::string path = "/proc/self/fd/" + std::to_string(d.get()) + "/rspawn.sock";
+    struct sockaddr_un sa = {};
+    sa.sun_family = AF_UNIX;
+    path.copy(sa.sun_path, sizeof sa.sun_path - 1);
+    connected_ = connect(fd_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  }
+  bool connected() const { return connected_; }
+  bool Write(const std::string& data) { return WriteAll(fd_.get(), data).ok(); }
+  // Reads result records until `want` arrived, the service closed the
+  // connection (closed() then) or 10 s passed.
+  std::vector<queue::DeliveryResult> Read(size_t want) {
+    std::vector<queue::DeliveryResult> out;
+    queue::RecordParser parser(queue::kResultFields);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
+      struct pollfd p = {fd_.get(), POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t n = read(fd_.get(), buf, sizeof buf);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      parser.Feed(std::string_view(buf, static_cast<size_t>(n)));
+      while (auto rec = parser.Next()) out.push_back(*queue::ParseResult(*rec));
+    }
+    return out;
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  UniqueFd fd_;
+  bool connected_ = false;
+  bool closed_ = false;
+};
+
+// yubin-send may write thousands of requests at once (20 deliveries of 100);
+// yubin-rspawn answers every one (here: the messages do not exist, 111).
+TEST_F(SendRemoteTest, RspawnTakesThousandsOfRequestsAtOnce) {
+  StartRspawn();
+  RspawnClient client(root_.queue + "/lock");
+  ASSERT_TRUE(client.connected());
+  std::string wire;
+  constexpr size_t kRequests = 2000;
+  for (size_t i = 0; i < kRequests; ++i) {
+    wire += queue::FormatRequest({900000 + i / 3, i % 3, "u" + std::to_string(i), "far.test",
+                                  "s@x", (i + 1) % queue::kMaxDeliveryRequests != 0});
+  }
+  // The last delivery is cut short at 2000: end it.
+  wire += queue::FormatRequest({1, 0, "last", "far.test", "s@x", false});
+  ASSERT_TRUE(client.Write(wire));
+  std::vector<queue::DeliveryResult> results = client.Read(kRequests + 1);
+  EXPECT_FALSE(client.closed()) << ReadFileOrEmpty(rspawn_log_);
+  ASSERT_EQ(results.size(), kRequests + 1) << ReadFileOrEmpty(rspawn_log_);
+  for (const queue::DeliveryResult& r : results) {
+    EXPECT_EQ(r.status, 111);
+    EXPECT_NE(r.text.find("Unable to open"), std::string::npos) << r.text;
+  }
+}
+
+// A delivery must be for one domain and at most kMaxDeliveryRequests long;
+// anything else is a broken client, whose connection is dropped.
+TEST_F(SendRemoteTest, RspawnDropsMalformedDeliveries) {
+  StartRspawn();
+  {
+    RspawnClient client(root_.queue + "/lock");
+    ASSERT_TRUE(client.Write(queue::FormatRequest({1, 0, "a", "one.test", "s@x", true}) +
+                             queue::FormatRequest({2, 0, "b", "two.test", "s@x", false})));
+    EXPECT_TRUE(client.Read(1).empty());
+    EXPECT_TRUE(client.closed());
+  }
+  {
+    RspawnClient client(root_.queue + "/lock");
+    std::string wire;
+    for (size_t i = 0; i <= queue::kMaxDeliveryRequests; ++i) {
+      wire += queue::FormatRequest({1, i, "a", "one.test", "s@x", true});
+    }
+    ASSERT_TRUE(client.Write(wire));
+    EXPECT_TRUE(client.Read(1).empty());
+    EXPECT_TRUE(client.closed());
+  }
+  std::string log = ReadFileOrEmpty(rspawn_log_);
+  EXPECT_NE(log.find("a delivery for several domains"), std::string::npos) << log;
+  EXPECT_NE(log.find("a delivery of more than 100 requests"), std::string::npos) << log;
 }
 
 // 50 messages flow while the sink holds each DATA for a second; KILL_WHAT

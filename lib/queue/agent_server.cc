@@ -29,7 +29,6 @@
 namespace yubin::queue {
 namespace {
 
-constexpr size_t kReadChunk = 65536;
 constexpr int kListenBacklog = 16;
 
 void Log(const std::string& line) {
@@ -242,7 +241,7 @@ bool Server::Acceptable(const Delivery& d) const {
 }
 
 void Server::ReadClient() {
-  char buf[kReadChunk];
+  char buf[kRecordReadBytes];
   ssize_t n = read(client_.get(), buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {

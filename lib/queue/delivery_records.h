@@ -40,6 +40,11 @@ inline constexpr size_t kResultFields = 4;
 inline constexpr size_t kMaxFieldBytes = 4096;
 inline constexpr size_t kMaxResultText = 4000;
 inline constexpr size_t kMaxBufferedRecords = 1024;
+// What a reader of the socket reads at once before draining the parser with
+// Next(): even records of the smallest size (8 bytes) stay under
+// kMaxBufferedRecords, however many yubin-send has written.
+inline constexpr size_t kRecordReadBytes = 4096;
+static_assert(kRecordReadBytes / 8 < kMaxBufferedRecords);
 inline constexpr size_t kMaxDeliveryRequests = 100;
 
 struct DeliveryRequest {

@@ -35,7 +35,6 @@
 namespace yubin::queue {
 namespace {
 
-constexpr size_t kReadChunk = 65536;
 constexpr char kTooLong[] =
     "I'm not going to try again; this message has been in the queue too long.";
 
@@ -414,7 +413,7 @@ void Manager::LoseConnection(size_t ch, time_t now, const std::string& why) {
 
 void Manager::ReadConnection(size_t ch, time_t now) {
   Channel& c = chan_[ch];
-  char buf[kReadChunk];
+  char buf[kRecordReadBytes];
   ssize_t n = read(c.conn.get(), buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {
