@@ -38,6 +38,13 @@ Status WriteTempThenRename(const std::string& path, std::string_view content,
 
 }  // namespace
 
+Status SyncFileSystem(const std::string& dir) {
+  UniqueFd fd(OpenRetry(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno("open " + dir, errno);
+  if (syncfs(fd.get()) != 0) return Status::FromErrno("syncfs " + dir, errno);
+  return Status::Ok();
+}
+
 std::string DirectoryOf(std::string_view path) {
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) return ".";

@@ -31,6 +31,13 @@ enum class CommitMode {
 // fsync(2) of a directory, so that names created or removed in it persist.
 Status FsyncDirectory(const std::string& dir);
 
+// syncfs(2) of the file system that holds dir: every write, new name and
+// removal on it so far is durable when it returns ok. For group commits,
+// where one call replaces an fsync of each file and each directory; an
+// error (any writeback failure on that file system since the last call)
+// fails the whole group.
+Status SyncFileSystem(const std::string& dir);
+
 // The directory part of a path ("." when it has none).
 std::string DirectoryOf(std::string_view path);
 

@@ -47,41 +47,109 @@ Status RemoveDurably(const std::string& path) {
 
 }  // namespace
 
-Status PreprocessMessage(const std::string& q, MessageId id,
-                         const RecipientRules& rules) {
+namespace {
+
+// The contents PreprocessMessage writes for the envelope in todo/B/id.
+struct Split {
+  std::string local, remote, info;
+};
+
+Result<Split> SplitTodo(const std::string& q, MessageId id, const RecipientRules& rules) {
   std::string todo = MessagePath(q, QueueArea::kTodo, id);
   Result<std::string> text = ReadWhole(todo);
   if (!text.ok()) return text.status().Wrap(todo);
   Result<QueuedEnvelope> env = ParseQueuedEnvelope(*text);
   if (!env.ok()) return env.status().Wrap(todo);
-  std::string local, remote;
+  Split out;
   for (const std::string& r : env->recipients) {
     SplitResult s = SplitRecipient(rules, r);
-    std::string& out = s.local ? local : remote;
-    out += "T" + r;
-    out.push_back('\0');
-    out += s.local ? s.local_part + "@" + s.domain : r;
-    out.push_back('\0');
+    std::string& part = s.local ? out.local : out.remote;
+    part += "T" + r;
+    part.push_back('\0');
+    part += s.local ? s.local_part + "@" + s.domain : r;
+    part.push_back('\0');
   }
+  out.info = "t" + std::to_string(env->birth);
+  out.info.push_back('\0');
+  out.info += "F" + env->sender;
+  out.info.push_back('\0');
+  return out;
+}
+
+// Writes path in place (no sync): for files that a todo/ entry still
+// standing would write again.
+Status WriteInPlace(const std::string& path, std::string_view content) {
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                        kQueueFileMode));
+  if (!fd.valid()) return Status::FromErrno("create " + path, errno);
+  if (fchmod(fd.get(), kQueueFileMode) != 0) return Status::FromErrno("chmod " + path, errno);
+  return WriteAll(fd.get(), content).Wrap(path);
+}
+
+Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rules) {
+  Result<Split> split = SplitTodo(q, id, rules);
+  if (!split.ok()) return split.status();
+  if (!split->local.empty()) {
+    Status s = WriteInPlace(MessagePath(q, QueueArea::kLocal, id), split->local);
+    if (!s.ok()) return s;
+  }
+  if (!split->remote.empty()) {
+    Status s = WriteInPlace(MessagePath(q, QueueArea::kRemote, id), split->remote);
+    if (!s.ok()) return s;
+  }
+  return WriteInPlace(MessagePath(q, QueueArea::kInfo, id), split->info);
+}
+
+Status Unlink(const std::string& path) {
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno("unlink " + path, errno);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PreprocessMessage(const std::string& q, MessageId id,
+                         const RecipientRules& rules) {
+  Result<Split> split = SplitTodo(q, id, rules);
+  if (!split.ok()) return split.status();
   // Written before info/ so that a message with info/ always has them.
-  if (!local.empty()) {
-    Status s = WriteFileDurably(MessagePath(q, QueueArea::kLocal, id), local,
+  if (!split->local.empty()) {
+    Status s = WriteFileDurably(MessagePath(q, QueueArea::kLocal, id), split->local,
                                 kQueueFileMode);
     if (!s.ok()) return s;
   }
-  if (!remote.empty()) {
-    Status s = WriteFileDurably(MessagePath(q, QueueArea::kRemote, id), remote,
+  if (!split->remote.empty()) {
+    Status s = WriteFileDurably(MessagePath(q, QueueArea::kRemote, id), split->remote,
                                 kQueueFileMode);
     if (!s.ok()) return s;
   }
-  std::string info = "t" + std::to_string(env->birth);
-  info.push_back('\0');
-  info += "F" + env->sender;
-  info.push_back('\0');
-  Status s = WriteFileDurably(MessagePath(q, QueueArea::kInfo, id), info,
+  Status s = WriteFileDurably(MessagePath(q, QueueArea::kInfo, id), split->info,
                               kQueueFileMode);
   if (!s.ok()) return s;
-  return RemoveDurably(todo);
+  return RemoveDurably(MessagePath(q, QueueArea::kTodo, id));
+}
+
+std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<MessageId>& ids,
+                                       const RecipientRules& rules) {
+  std::vector<Status> out;
+  std::vector<size_t> written;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    out.push_back(WriteSplit(q, ids[i], rules));
+    if (out.back().ok()) written.push_back(i);
+  }
+  if (written.empty()) return out;
+  // Every todo/ file still stands until its info/ local/ remote/ files are
+  // durable: until then a crash only means doing the work again.
+  if (Status s = SyncFileSystem(q); !s.ok()) {
+    for (size_t i : written) out[i] = s;
+    return out;
+  }
+  for (size_t i : written) out[i] = Unlink(MessagePath(q, QueueArea::kTodo, ids[i]));
+  if (Status s = SyncFileSystem(q); !s.ok()) {
+    for (size_t i : written) out[i] = s;
+  }
+  return out;
 }
 
 Result<MessageInfo> ReadMessageInfo(const std::string& q, MessageId id) {
@@ -145,6 +213,16 @@ Status SetNextAttempt(const std::string& q, QueueArea area, MessageId id,
   times[1] = times[0];
   if (utimensat(AT_FDCWD, path.c_str(), times, 0) != 0) {
     return Status::FromErrno("utimensat " + path, errno);
+  }
+  return Status::Ok();
+}
+
+Status WriteDoneByte(const std::string& q, QueueArea area, MessageId id, off_t offset) {
+  std::string path = MessagePath(q, area, id);
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno("open " + path, errno);
+  if (pwrite(fd.get(), "D", 1, offset) != 1) {
+    return Status::FromErrno("pwrite " + path, errno);
   }
   return Status::Ok();
 }
@@ -226,6 +304,30 @@ Status RemoveMessage(const std::string& q, MessageId id) {
   Status s = RemoveMark(q, id);
   if (!s.ok()) return s;
   return RemoveDurably(MessagePath(q, QueueArea::kMess, id));
+}
+
+std::vector<Status> RemoveMessages(const std::string& q, const std::vector<MessageId>& ids) {
+  std::vector<Status> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (QueueArea a : {QueueArea::kTodo, QueueArea::kLocal, QueueArea::kRemote,
+                        QueueArea::kBounce, QueueArea::kInfo}) {
+      out[i] = Unlink(MessagePath(q, a, ids[i]));
+      if (!out[i].ok()) break;
+    }
+  }
+  // mess/ goes last, once nothing else of the message can come back: while
+  // mess/B/id exists the id (its inode number) cannot be reused.
+  Status synced = SyncFileSystem(q);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!out[i].ok()) continue;
+    if (!synced.ok()) {
+      out[i] = synced;
+      continue;
+    }
+    out[i] = RemoveMark(q, ids[i]);
+    if (out[i].ok()) out[i] = Unlink(MessagePath(q, QueueArea::kMess, ids[i]));
+  }
+  return out;
 }
 
 }  // namespace yubin::queue

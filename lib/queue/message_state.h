@@ -18,7 +18,9 @@
 //                       recipient again)
 //   bounce/B/id:        <recipient>\0<reason>\0 ...
 // Every write is durable before the call returns (fsync of the file and, for
-// new names, of the directory). Failures are temporary Statuses, except a
+// new names, of the directory; the calls for several messages and
+// WriteDoneByte's callers commit a whole group with one syncfs(2) of the
+// queue's file system instead). Failures are temporary Statuses, except a
 // malformed file, which is permanent.
 #ifndef YUBIN_LIB_QUEUE_MESSAGE_STATE_H_
 #define YUBIN_LIB_QUEUE_MESSAGE_STATE_H_
@@ -58,6 +60,14 @@ struct RecipientRecord {
 Status PreprocessMessage(const std::string& queue_dir, MessageId id,
                          const RecipientRules& rules);
 
+// PreprocessMessage for several messages as one group: every info, local
+// and remote file is written in place (a crash before the todo/ file is gone
+// means the work is done again over it), then one sync, then every todo/
+// file is removed, then one more sync. One status per id, in order.
+std::vector<Status> PreprocessMessages(const std::string& queue_dir,
+                                       const std::vector<MessageId>& ids,
+                                       const RecipientRules& rules);
+
 Result<MessageInfo> ReadMessageInfo(const std::string& queue_dir, MessageId id);
 
 // The records of local/B/id or remote/B/id; an empty list when the file does
@@ -68,6 +78,10 @@ Result<std::vector<RecipientRecord>> ReadRecipients(const std::string& queue_dir
 // Writes 'D' over the state byte at offset and fsyncs.
 Status MarkRecipientDone(const std::string& queue_dir, QueueArea area,
                          MessageId id, off_t offset);
+// The same without the fsync: durable only after the caller's
+// SyncFileSystem(queue_dir) returns ok.
+Status WriteDoneByte(const std::string& queue_dir, QueueArea area, MessageId id,
+                     off_t offset);
 
 // Sets the file's mtime: the time of the channel's next attempt.
 Status SetNextAttempt(const std::string& queue_dir, QueueArea area, MessageId id,
@@ -92,6 +106,13 @@ Result<std::string> ReadMessageHead(const std::string& queue_dir, MessageId id,
 // finally mess, each directory fsynced, so a crash leaves a state the manager
 // or the cleanup resumes.
 Status RemoveMessage(const std::string& queue_dir, MessageId id);
+// RemoveMessage for several messages as one group: their todo, local,
+// remote, bounce and info files go, one sync, then their hold marks and
+// mess/ files (no sync after: a mess/ file that comes back after a crash has
+// nothing left that names it, and the cleanup removes it). One status per
+// id, in order.
+std::vector<Status> RemoveMessages(const std::string& queue_dir,
+                                   const std::vector<MessageId>& ids);
 
 }  // namespace yubin::queue
 

@@ -105,5 +105,49 @@ TEST_F(MessageStateTest, MalformedRecipientsFileIsPermanent) {
   EXPECT_TRUE(r.status().permanent());
 }
 
+// The group forms commit several messages with one sync; a broken one keeps
+// its todo/ file and does not stop the others.
+TEST_F(MessageStateTest, GroupPreprocessAndRemove) {
+  constexpr MessageId kOther = 311, kBroken = 412;
+  WriteFileOrDie(MessagePath(q_, QueueArea::kMess, kOther), "x\n", 0600);
+  using namespace std::string_literals;
+  WriteFileOrDie(MessagePath(q_, QueueArea::kTodo, kOther),
+                 FormatInjectorRecords(0, 2, 7) + "F\0Tfar@remote.net\0\0"s, 0600);
+  WriteFileOrDie(MessagePath(q_, QueueArea::kTodo, kBroken), "not an envelope", 0600);
+  std::vector<Status> done = PreprocessMessages(q_, {kId, kBroken, kOther}, rules_);
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_TRUE(done[0].ok()) << done[0].message();
+  EXPECT_FALSE(done[1].ok());
+  EXPECT_TRUE(done[2].ok()) << done[2].message();
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kTodo, kOther)));
+  EXPECT_TRUE(FileExists(MessagePath(q_, QueueArea::kTodo, kBroken)));
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kInfo, kBroken)));
+  EXPECT_EQ(ReadMessageInfo(q_, kOther)->sender, "");
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kLocal, kOther)));
+  auto remote = ReadRecipients(q_, QueueArea::kRemote, kOther);
+  ASSERT_TRUE(remote.ok());
+  ASSERT_EQ(remote->size(), 1u);
+  struct stat st;
+  ASSERT_EQ(stat(MessagePath(q_, QueueArea::kInfo, kOther).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u) << "queue files are for the queue's owner only";
+
+  // A done byte written without its own fsync, made durable by the group's sync.
+  ASSERT_TRUE(WriteDoneByte(q_, QueueArea::kRemote, kOther, (*remote)[0].offset).ok());
+  ASSERT_TRUE(SyncFileSystem(q_).ok());
+  EXPECT_TRUE(ReadRecipients(q_, QueueArea::kRemote, kOther)->front().done);
+
+  std::vector<Status> removed = RemoveMessages(q_, {kId, kOther});
+  ASSERT_EQ(removed.size(), 2u);
+  for (const Status& r : removed) EXPECT_TRUE(r.ok()) << r.message();
+  for (MessageId id : {kId, kOther}) {
+    for (QueueArea a : {QueueArea::kMess, QueueArea::kInfo, QueueArea::kLocal,
+                        QueueArea::kRemote, QueueArea::kTodo}) {
+      EXPECT_FALSE(FileExists(MessagePath(q_, a, id))) << id;
+    }
+  }
+  EXPECT_TRUE(FileExists(MessagePath(q_, QueueArea::kTodo, kBroken))) << "not in the group";
+}
+
 }  // namespace
 }  // namespace yubin::queue

@@ -17,9 +17,11 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
+#include "lib/base/durable_file.h"
 #include "lib/base/fd.h"
 #include "lib/queue/cleanup.h"
 #include "lib/queue/delivery_records.h"
@@ -118,7 +120,10 @@ class Manager {
   void LoseConnection(size_t ch, time_t now, const std::string& why);
   void ReadConnection(size_t ch, time_t now);
   void WriteConnection(size_t ch, time_t now);
-  void HandleResult(size_t ch, const DeliveryResult& r, time_t now);
+  RecipientRecord* InFlight(size_t ch, const DeliveryResult& r);
+  void HandleResults(size_t ch, const std::vector<DeliveryResult>& results, time_t now);
+  void HandleResult(size_t ch, const DeliveryResult& r, time_t now,
+                    const Status* marked = nullptr);
   void RecordFailure(Job& job, size_t ch, size_t index, const std::string& reason,
                      MessageId id);
   void FinishJobs(time_t now);
@@ -176,13 +181,13 @@ void Manager::ScanTodo() {
   Status s = ForEachMessage(q_, QueueArea::kTodo,
                             [&](MessageId id) { ids.push_back(id); });
   if (!s.ok()) Log("warning: scanning todo: " + s.message());
-  for (MessageId id : ids) {
-    Status p = PreprocessMessage(q_, id, control_.rules);
-    if (!p.ok()) {
-      Log("warning: msg " + std::to_string(id) + ": " + p.message());
+  std::vector<Status> done = PreprocessMessages(q_, ids, control_.rules);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!done[i].ok()) {
+      Log("warning: msg " + std::to_string(ids[i]) + ": " + done[i].message());
       continue;
     }
-    LoadJob(id);
+    LoadJob(ids[i]);
   }
 }
 
@@ -421,14 +426,17 @@ void Manager::ReadConnection(size_t ch, time_t now) {
     return;
   }
   c.parser.Feed(std::string_view(buf, static_cast<size_t>(n)));
+  std::vector<DeliveryResult> results;
   while (auto rec = c.parser.Next()) {
     std::optional<DeliveryResult> r = ParseResult(*rec);
     if (!r) {
+      HandleResults(ch, results, now);
       LoseConnection(ch, now, "malformed result record");
       return;
     }
-    HandleResult(ch, *r, now);
+    results.push_back(std::move(*r));
   }
+  HandleResults(ch, results, now);
   if (c.parser.failed()) LoseConnection(ch, now, "protocol error");
 }
 
@@ -458,10 +466,46 @@ void Manager::RecordFailure(Job& job, size_t ch, size_t index,
   r.done = true;
 }
 
-void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now) {
+// The recipient a result is for, if it is in flight.
+RecipientRecord* Manager::InFlight(size_t ch, const DeliveryResult& r) {
   auto it = jobs_.find(r.id);
   if (it == jobs_.end() || r.index >= it->second.part[ch].recipients.size() ||
       it->second.part[ch].phase[r.index] != Phase::kInFlight) {
+    return nullptr;
+  }
+  return &it->second.part[ch].recipients[r.index];
+}
+
+// The results of one read: the done bytes of every success are written
+// first and made durable together (one sync instead of an fsync each), then
+// each result is handled.
+void Manager::HandleResults(size_t ch, const std::vector<DeliveryResult>& results, time_t now) {
+  std::vector<std::optional<Status>> marked(results.size());
+  bool wrote = false;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].status != 0) continue;
+    RecipientRecord* rec = InFlight(ch, results[i]);
+    if (rec == nullptr) continue;
+    marked[i] = WriteDoneByte(q_, kAreas[ch], results[i].id, rec->offset);
+    wrote = wrote || marked[i]->ok();
+  }
+  if (wrote) {
+    Status synced = SyncFileSystem(q_);
+    for (std::optional<Status>& m : marked) {
+      if (m && m->ok()) *m = synced;
+    }
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    HandleResult(ch, results[i], now, marked[i] ? &*marked[i] : nullptr);
+  }
+}
+
+// marked: for a success, whether its done byte is already durable (else it
+// is written and fsynced here).
+void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now,
+                           const Status* marked) {
+  auto it = jobs_.find(r.id);
+  if (InFlight(ch, r) == nullptr) {
     Log(std::string("warning: result for an unknown ") + kKind[ch] + " delivery " +
         std::to_string(r.id) + "." + std::to_string(r.index));
     return;
@@ -479,7 +523,7 @@ void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now) {
   std::string name = "delivery " + std::to_string(r.id) + "." + std::to_string(r.index) +
                      ": " + rec.recipient + ": ";
   if (r.status == 0) {
-    Status s = MarkRecipientDone(q_, kAreas[ch], r.id, rec.offset);
+    Status s = marked != nullptr ? *marked : MarkRecipientDone(q_, kAreas[ch], r.id, rec.offset);
     if (s.ok()) {
       rec.done = true;
     } else {
@@ -550,41 +594,40 @@ bool Manager::SendBounce(MessageId id, Job& job) {
   return true;
 }
 
+// Removes the messages that are done (and those yubin-queuectl deleted) as
+// one group: RemoveMessages syncs once for all of them.
 void Manager::FinishJobs(time_t now) {
-  for (auto it = jobs_.begin(); it != jobs_.end();) {
-    Job& job = it->second;
-    MessageId id = it->first;
+  std::vector<MessageId> ending;
+  for (auto& [id, job] : jobs_) {
     if (job.mark == Mark::kDelete && job.in_flight == 0) {
-      Status s = RemoveMessage(q_, id);
-      if (!s.ok()) {
-        Log("warning: msg " + std::to_string(id) + ": deleting: " + s.message());
-        ++it;
-        continue;
-      }
-      Log("deleted msg " + std::to_string(id) + " (yubin-queuectl delete; no bounce)");
-      it = jobs_.erase(it);
+      ending.push_back(id);
       continue;
     }
     if (job.in_flight > 0 || CountTodo(job.part[0].recipients) > 0 ||
-        CountTodo(job.part[1].recipients) > 0 ||
-        job.bounce_retry_at > now) {
-      ++it;
+        CountTodo(job.part[1].recipients) > 0 || job.bounce_retry_at > now) {
       continue;
     }
     if (!SendBounce(id, job)) {
       job.bounce_retry_at = now + kBounceRetrySeconds;
-      ++it;
       continue;
     }
-    Status s = RemoveMessage(q_, id);
-    if (!s.ok()) {
-      Log("warning: msg " + std::to_string(id) + ": " + s.message());
-      job.bounce_retry_at = now + kBounceRetrySeconds;
-      ++it;
+    ending.push_back(id);
+  }
+  if (ending.empty()) return;
+  std::vector<Status> removed = RemoveMessages(q_, ending);
+  for (size_t i = 0; i < ending.size(); ++i) {
+    const MessageId id = ending[i];
+    Job& job = jobs_[id];
+    const bool deleted = job.mark == Mark::kDelete;
+    if (!removed[i].ok()) {
+      Log("warning: msg " + std::to_string(id) + (deleted ? ": deleting: " : ": ") +
+          removed[i].message());
+      if (!deleted) job.bounce_retry_at = now + kBounceRetrySeconds;
       continue;
     }
-    Log("end msg " + std::to_string(id));
-    it = jobs_.erase(it);
+    Log(deleted ? "deleted msg " + std::to_string(id) + " (yubin-queuectl delete; no bounce)"
+                : "end msg " + std::to_string(id));
+    jobs_.erase(id);
   }
 }
 
