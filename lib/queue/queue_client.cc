@@ -1,6 +1,7 @@
 #include "lib/queue/queue_client.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -190,15 +191,12 @@ Status QueueClient::Start(const std::string& program, QueueStderr stderr_mode) {
     signal(SIGCHLD, SIG_DFL);
   }
   const bool capture = stderr_mode == QueueStderr::kCapture;
-  UniqueFd msg_r, msg_w, env_r, env_w, err_r, err_w, report_r, report_w;
+  UniqueFd msg_r, msg_w, env_r, env_w, err_r, err_w;
   if (Status st = MakePipe(&msg_r, &msg_w); !st.ok()) return st;
   if (Status st = MakePipe(&env_r, &env_w); !st.ok()) return st;
   if (capture) {
     if (Status st = MakePipe(&err_r, &err_w); !st.ok()) return st;
   }
-  // Closed by a successful exec; otherwise carries the child's errno.
-  if (Status st = MakePipe(&report_r, &report_w); !st.ok()) return st;
-
   std::vector<std::string> env_strings;
   std::vector<char*> envp;
   if (capture) {
@@ -208,30 +206,30 @@ Status QueueClient::Start(const std::string& program, QueueStderr stderr_mode) {
   }
   char* const argv[] = {const_cast<char*>(program.c_str()), nullptr};
 
-  pid_t pid = fork();
-  if (pid < 0) return Status::FromErrno("fork", errno);
-  if (pid == 0) {
-    signal(SIGPIPE, SIG_DFL);
-    int err = 0;
-    if (dup2(msg_r.get(), 0) < 0 || dup2(env_r.get(), 1) < 0 ||
-        (capture && dup2(err_w.get(), 2) < 0)) {
-      err = errno;
-    } else {
-      execve(program.c_str(), argv, capture ? envp.data() : environ);
-      err = errno;
-    }
-    (void)!write(report_w.get(), &err, sizeof err);
-    _exit(81);
+  // posix_spawn (a vfork underneath): no copy of our page tables for a child
+  // that only execs, and an exec failure comes back as its result. The pipe
+  // ends are above 2 (MakePipe), so the dup2s cannot clobber each other.
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_adddup2(&actions, msg_r.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, env_r.get(), 1);
+  if (capture) posix_spawn_file_actions_adddup2(&actions, err_w.get(), 2);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv,
+                       capture ? envp.data() : environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    return Status::FromErrno("unable to run the queue program " + program, rc);
   }
   pid_ = pid;
-  report_w.reset();
-  int child_errno = 0;
-  ssize_t n = ReadFull(report_r.get(), &child_errno, sizeof child_errno);
-  if (n == static_cast<ssize_t>(sizeof child_errno)) {
-    (void)Wait();
-    return Status::FromErrno("unable to run the queue program " + program,
-                             child_errno);
-  }
   message_ = std::move(msg_w);
   envelope_ = std::move(env_w);
   stderr_ = std::move(err_r);
