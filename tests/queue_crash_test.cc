@@ -179,5 +179,21 @@ TEST(QueueCrashTest, KilledBeforeEachSystemCall) {
   EXPECT_LT(first_committed, calls.size()) << "no crash point after the commit";
 }
 
+// A sync that fails (EIO, as from a disk that lost the write) fails the
+// injection with the write-error code, and nothing becomes visible.
+TEST(QueueCrashTest, FailedSyncIsATemporaryFailure) {
+  QueueRoot root = MakeQueueRoot();
+  ProcessResult r =
+      Inject(root, kMessage, CrashEnvelope(),
+             {"WRAP=strace -qq -o /dev/null -e inject=syncfs:error=EIO"},
+             "strace -o /dev/null true || exit 77;");
+  if (r.exit_code == 77 || r.exit_code == 127) {
+    GTEST_SKIP() << "strace cannot trace here: " << r.err;
+  }
+  EXPECT_EQ(r.exit_code, 53) << r.err;
+  EXPECT_NE(r.err.find("syncfs"), std::string::npos) << r.err;
+  CheckAfterCrash(root, /*want_committed=*/false, "syncfs failed with EIO");
+}
+
 }  // namespace
 }  // namespace yubin::testing

@@ -9,7 +9,6 @@
 #include <ctime>
 #include <vector>
 
-#include "lib/base/concurrent_fsync.h"
 #include "lib/base/durable_file.h"
 #include "lib/base/fd.h"
 #include "lib/queue/envelope.h"
@@ -190,25 +189,12 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
 
   CrashPoint(EnqueueStep::kCommitEnvelope);
   // The content, its name in mess/B and the envelope must all be durable
-  // before the rename into todo/ can be: fsynced at once (one journal
-  // commit instead of three), and the rename waits for every one of them.
-  std::string mess_dir = DirectoryOf(mess);
-  UniqueFd mess_dir_fd(OpenDirectoryForSync(mess_dir));
-  if (!mess_dir_fd.valid()) {
-    return FailErrno(kQueueMessTrouble, "open directory " + mess_dir, errno);
-  }
-  const SyncTarget targets[] = {{mess_fd.get(), mess},
-                                {mess_dir_fd.get(), mess_dir},
-                                {intd_fd.get(), intd}};
-  const int trouble[] = {kQueueMessTrouble, kQueueMessTrouble,
-                         kQueueIntdTrouble};
-  std::vector<Status> synced = FsyncConcurrently(targets);
-  for (size_t i = 0; i < synced.size(); ++i) {
-    if (!synced[i].ok()) {
-      return Fail(IsWriteErrno(synced[i].error_number()) ? kQueueWriteError
-                                                         : trouble[i],
-                  synced[i].message());
-    }
+  // before the rename into todo/ can be: one syncfs of the queue's file
+  // system makes them so together (one device flush, where an fsync of each
+  // costs three), and the rename waits for it.
+  if (Status synced = SyncFileSystem(q); !synced.ok()) {
+    return Fail(IsWriteErrno(synced.error_number()) ? kQueueWriteError : kQueueMessTrouble,
+                synced.message());
   }
   std::string todo = MessagePath(q, QueueArea::kTodo, id_);
   if (::rename(intd.c_str(), todo.c_str()) != 0) {
