@@ -86,18 +86,23 @@ Status WriteInPlace(const std::string& path, std::string_view content) {
   return WriteAll(fd.get(), content).Wrap(path);
 }
 
-Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rules) {
+Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rules,
+                  SpareFiles* spares) {
   Result<Split> split = SplitTodo(q, id, rules);
   if (!split.ok()) return split.status();
+  auto write = [&](QueueArea area, const std::string& content) {
+    std::string path = MessagePath(q, area, id);
+    return spares != nullptr ? spares->Place(path, content) : WriteInPlace(path, content);
+  };
   if (!split->local.empty()) {
-    Status s = WriteInPlace(MessagePath(q, QueueArea::kLocal, id), split->local);
+    Status s = write(QueueArea::kLocal, split->local);
     if (!s.ok()) return s;
   }
   if (!split->remote.empty()) {
-    Status s = WriteInPlace(MessagePath(q, QueueArea::kRemote, id), split->remote);
+    Status s = write(QueueArea::kRemote, split->remote);
     if (!s.ok()) return s;
   }
-  return WriteInPlace(MessagePath(q, QueueArea::kInfo, id), split->info);
+  return write(QueueArea::kInfo, split->info);
 }
 
 Status Unlink(const std::string& path) {
@@ -105,6 +110,11 @@ Status Unlink(const std::string& path) {
     return Status::FromErrno("unlink " + path, errno);
   }
   return Status::Ok();
+}
+
+// Unlinks path, or keeps its inode among the spares.
+Status Drop(const std::string& path, SpareFiles* spares) {
+  return spares != nullptr ? spares->Retire(path) : Unlink(path);
 }
 
 }  // namespace
@@ -131,11 +141,11 @@ Status PreprocessMessage(const std::string& q, MessageId id,
 }
 
 std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<MessageId>& ids,
-                                       const RecipientRules& rules) {
+                                       const RecipientRules& rules, SpareFiles* spares) {
   std::vector<Status> out;
   std::vector<size_t> written;
   for (size_t i = 0; i < ids.size(); ++i) {
-    out.push_back(WriteSplit(q, ids[i], rules));
+    out.push_back(WriteSplit(q, ids[i], rules, spares));
     if (out.back().ok()) written.push_back(i);
   }
   if (written.empty()) return out;
@@ -145,7 +155,7 @@ std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<M
     for (size_t i : written) out[i] = s;
     return out;
   }
-  for (size_t i : written) out[i] = Unlink(MessagePath(q, QueueArea::kTodo, ids[i]));
+  for (size_t i : written) out[i] = Drop(MessagePath(q, QueueArea::kTodo, ids[i]), spares);
   if (Status s = SyncFileSystem(q); !s.ok()) {
     for (size_t i : written) out[i] = s;
   }
@@ -306,12 +316,13 @@ Status RemoveMessage(const std::string& q, MessageId id) {
   return RemoveDurably(MessagePath(q, QueueArea::kMess, id));
 }
 
-std::vector<Status> RemoveMessages(const std::string& q, const std::vector<MessageId>& ids) {
+std::vector<Status> RemoveMessages(const std::string& q, const std::vector<MessageId>& ids,
+                                   SpareFiles* spares) {
   std::vector<Status> out(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     for (QueueArea a : {QueueArea::kTodo, QueueArea::kLocal, QueueArea::kRemote,
                         QueueArea::kBounce, QueueArea::kInfo}) {
-      out[i] = Unlink(MessagePath(q, a, ids[i]));
+      out[i] = Drop(MessagePath(q, a, ids[i]), spares);
       if (!out[i].ok()) break;
     }
   }

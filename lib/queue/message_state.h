@@ -37,6 +37,7 @@
 #include "lib/queue/bounce_message.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/recipient_split.h"
+#include "lib/queue/spare_files.h"
 
 namespace yubin::queue {
 
@@ -64,9 +65,12 @@ Status PreprocessMessage(const std::string& queue_dir, MessageId id,
 // and remote file is written in place (a crash before the todo/ file is gone
 // means the work is done again over it), then one sync, then every todo/
 // file is removed, then one more sync. One status per id, in order.
+// With spares, the files are placed from and the todo/ files retired to
+// the spare files (spare_files.h) instead of created and unlinked.
 std::vector<Status> PreprocessMessages(const std::string& queue_dir,
                                        const std::vector<MessageId>& ids,
-                                       const RecipientRules& rules);
+                                       const RecipientRules& rules,
+                                       SpareFiles* spares = nullptr);
 
 Result<MessageInfo> ReadMessageInfo(const std::string& queue_dir, MessageId id);
 
@@ -110,9 +114,10 @@ Status RemoveMessage(const std::string& queue_dir, MessageId id);
 // remote, bounce and info files go, one sync, then their hold marks and
 // mess/ files (no sync after: a mess/ file that comes back after a crash has
 // nothing left that names it, and the cleanup removes it). One status per
-// id, in order.
+// id, in order. With spares, the files before mess/ are retired there.
 std::vector<Status> RemoveMessages(const std::string& queue_dir,
-                                   const std::vector<MessageId>& ids);
+                                   const std::vector<MessageId>& ids,
+                                   SpareFiles* spares = nullptr);
 
 }  // namespace yubin::queue
 

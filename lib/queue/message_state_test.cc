@@ -149,5 +149,34 @@ TEST_F(MessageStateTest, GroupPreprocessAndRemove) {
   EXPECT_TRUE(FileExists(MessagePath(q_, QueueArea::kTodo, kBroken))) << "not in the group";
 }
 
+// With spare files, preprocessing and removal allocate and free no inodes:
+// the todo/ file and the removed files wait in spare/ for the next message.
+TEST_F(MessageStateTest, GroupsRecycleSpareFiles) {
+  SpareFiles spares(q_);
+  std::vector<Status> done = PreprocessMessages(q_, {kId}, rules_, &spares);
+  ASSERT_TRUE(done[0].ok()) << done[0].message();
+  EXPECT_EQ(spares.count(), 1u) << "the todo/ file";
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
+  std::vector<Status> removed = RemoveMessages(q_, {kId}, &spares);
+  ASSERT_TRUE(removed[0].ok()) << removed[0].message();
+  EXPECT_EQ(spares.count(), 4u) << "todo, info, local, remote";
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kMess, kId))) << "mess/ is unlinked";
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kInfo, kId)));
+
+  constexpr MessageId kNext = 518;
+  using namespace std::string_literals;
+  WriteFileOrDie(MessagePath(q_, QueueArea::kMess, kNext), "x\n", 0600);
+  WriteFileOrDie(MessagePath(q_, QueueArea::kTodo, kNext),
+                 FormatInjectorRecords(0, 2, 9) + "Fs@x.org\0Tkim@example.com\0\0"s, 0600);
+  done = PreprocessMessages(q_, {kNext}, rules_, &spares);
+  ASSERT_TRUE(done[0].ok()) << done[0].message();
+  EXPECT_EQ(spares.count(), 3u) << "info and local placed from spares, todo retired";
+  EXPECT_EQ(ReadMessageInfo(q_, kNext)->sender, "s@x.org");
+  auto local = ReadRecipients(q_, QueueArea::kLocal, kNext);
+  ASSERT_TRUE(local.ok());
+  ASSERT_EQ(local->size(), 1u) << "nothing left of the spare's old content";
+  EXPECT_EQ((*local)[0].recipient, "kim@example.com");
+}
+
 }  // namespace
 }  // namespace yubin::queue

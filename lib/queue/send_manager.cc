@@ -103,7 +103,8 @@ std::string ServiceName(size_t ch) {
 
 class Manager {
  public:
-  explicit Manager(SendOptions o) : opt_(std::move(o)), q_(QueueDir(opt_.root)) {}
+  explicit Manager(SendOptions o)
+      : opt_(std::move(o)), q_(QueueDir(opt_.root)), spares_(q_) {}
   int Run();
 
  private:
@@ -138,6 +139,7 @@ class Manager {
   SendOptions opt_;
   std::string q_;
   SendControl control_;
+  SpareFiles spares_;
   std::map<MessageId, Job> jobs_;
   Channel chan_[kChannels];
   time_t next_scan_ = 0;
@@ -181,7 +183,7 @@ void Manager::ScanTodo() {
   Status s = ForEachMessage(q_, QueueArea::kTodo,
                             [&](MessageId id) { ids.push_back(id); });
   if (!s.ok()) Log("warning: scanning todo: " + s.message());
-  std::vector<Status> done = PreprocessMessages(q_, ids, control_.rules);
+  std::vector<Status> done = PreprocessMessages(q_, ids, control_.rules, &spares_);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!done[i].ok()) {
       Log("warning: msg " + std::to_string(ids[i]) + ": " + done[i].message());
@@ -614,7 +616,7 @@ void Manager::FinishJobs(time_t now) {
     ending.push_back(id);
   }
   if (ending.empty()) return;
-  std::vector<Status> removed = RemoveMessages(q_, ending);
+  std::vector<Status> removed = RemoveMessages(q_, ending, &spares_);
   for (size_t i = 0; i < ending.size(); ++i) {
     const MessageId id = ending[i];
     Job& job = jobs_[id];

@@ -1,0 +1,69 @@
+// spare_files.cc: see spare_files.h.
+#include "lib/queue/spare_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "lib/base/fd.h"
+#include "lib/queue/layout.h"
+
+namespace yubin::queue {
+
+std::string SpareDir(const std::string& queue_dir) { return queue_dir + "/spare"; }
+
+SpareFiles::SpareFiles(std::string queue_dir)
+    : q_(std::move(queue_dir)), dir_(SpareDir(q_)) {
+  DIR* d = opendir(dir_.c_str());
+  if (d == nullptr) return;
+  dir_ready_ = true;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    names_.push_back(dir_ + "/" + name);
+    next_ = std::max(next_, std::strtoull(name.c_str(), nullptr, 10) + 1);
+  }
+  closedir(d);
+}
+
+bool SpareFiles::EnsureDir() {
+  if (dir_ready_) return true;
+  if (mkdir(dir_.c_str(), kQueueDirMode) != 0 && errno != EEXIST) return false;
+  dir_ready_ = true;
+  return true;
+}
+
+Status SpareFiles::Place(const std::string& path, std::string_view content) {
+  while (!names_.empty()) {
+    std::string spare = std::move(names_.back());
+    names_.pop_back();
+    if (rename(spare.c_str(), path.c_str()) == 0) break;
+    if (errno != ENOENT) return Status::FromErrno("rename " + spare + " to " + path, errno);
+  }
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                        kQueueFileMode));
+  if (!fd.valid()) return Status::FromErrno("create " + path, errno);
+  if (fchmod(fd.get(), kQueueFileMode) != 0) return Status::FromErrno("chmod " + path, errno);
+  return WriteAll(fd.get(), content).Wrap(path);
+}
+
+Status SpareFiles::Retire(const std::string& path) {
+  if (names_.size() < kMaxSpareFiles && EnsureDir()) {
+    std::string spare = dir_ + "/" + std::to_string(next_++);
+    if (rename(path.c_str(), spare.c_str()) == 0) {
+      names_.push_back(std::move(spare));
+      return Status::Ok();
+    }
+    if (errno == ENOENT) return Status::Ok();
+  }
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno("unlink " + path, errno);
+  }
+  return Status::Ok();
+}
+
+}  // namespace yubin::queue

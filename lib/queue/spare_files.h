@@ -1,0 +1,60 @@
+// spare_files.h: yubin-send's recycled state files (docs/queue.md,
+// "Recycled files").
+//
+//   SpareFiles spares(q);                       // takes what queue/spare holds
+//   Status s = spares.Place(MessagePath(q, QueueArea::kInfo, id), info);
+//   ...
+//   s = spares.Retire(MessagePath(q, QueueArea::kInfo, id));  // instead of unlink
+//
+// yubin-send is the only process that writes info/, local/, remote/ and
+// bounce/ and removes todo/ entries, so it can keep the files it is done
+// with in ROOT/queue/spare (mode 0700, created on first use) and rename one
+// into place for the next file it writes, instead of unlinking one inode
+// and allocating another. On ext4 without a journal every allocation scans
+// past each inode freed in the last minutes, which made inode allocation the
+// largest single cost of the mail path under load; a rename costs the same
+// as the unlink it replaces and allocates nothing.
+//
+// Place renames a spare (or, with none left, creates a file) to path and
+// writes content over it, truncated; Retire renames path into spare/ (or
+// unlinks it once kMaxSpareFiles wait there). Neither syncs: the caller's
+// group commit makes the names durable, exactly as it would for the
+// creation and unlink they replace. A spare's old content is never read.
+#ifndef YUBIN_LIB_QUEUE_SPARE_FILES_H_
+#define YUBIN_LIB_QUEUE_SPARE_FILES_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/base/status.h"
+
+namespace yubin::queue {
+
+inline constexpr size_t kMaxSpareFiles = 512;
+
+// ROOT/queue/spare.
+std::string SpareDir(const std::string& queue_dir);
+
+class SpareFiles {
+ public:
+  explicit SpareFiles(std::string queue_dir);
+  Status Place(const std::string& path, std::string_view content);
+  // ENOENT is not an error: there was nothing to retire.
+  Status Retire(const std::string& path);
+  size_t count() const { return names_.size(); }
+
+ private:
+  bool EnsureDir();
+
+  std::string q_;
+  std::string dir_;
+  bool dir_ready_ = false;
+  std::vector<std::string> names_;  // spare/<n>, ready to be placed
+  unsigned long long next_ = 0;     // for the next retired file's name
+};
+
+}  // namespace yubin::queue
+
+#endif  // YUBIN_LIB_QUEUE_SPARE_FILES_H_

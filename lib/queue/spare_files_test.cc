@@ -1,0 +1,78 @@
+// spare_files_test.cc: recycling yubin-send's state files.
+#include "lib/queue/spare_files.h"
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "lib/queue/layout.h"
+#include "tests/harness/harness.h"
+
+namespace yubin::queue {
+namespace {
+
+using yubin::testing::FileExists;
+using yubin::testing::MakeTempDir;
+using yubin::testing::ReadFileOrEmpty;
+using yubin::testing::WriteFileOrDie;
+
+ino_t Inode(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST(SpareFiles, ARetiredFileIsPlacedAgainWithNewContent) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  std::string old_info = MessagePath(q, QueueArea::kInfo, 17);
+  WriteFileOrDie(old_info, "a long old content that must not survive", 0600);
+  ino_t inode = Inode(old_info);
+  SpareFiles spares(q);
+  ASSERT_TRUE(spares.Retire(old_info).ok());
+  EXPECT_FALSE(FileExists(old_info));
+  EXPECT_EQ(spares.count(), 1u);
+  EXPECT_TRUE(spares.Retire(MessagePath(q, QueueArea::kInfo, 99)).ok()) << "nothing to retire";
+  EXPECT_EQ(spares.count(), 1u);
+
+  std::string next = MessagePath(q, QueueArea::kLocal, 23);
+  ASSERT_TRUE(spares.Place(next, "new").ok());
+  EXPECT_EQ(ReadFileOrEmpty(next), "new");
+  EXPECT_EQ(Inode(next), inode) << "the same inode, not a new one";
+  EXPECT_EQ(spares.count(), 0u);
+  struct stat st;
+  ASSERT_EQ(stat(next.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+
+  // With no spare left, Place creates.
+  std::string third = MessagePath(q, QueueArea::kRemote, 24);
+  ASSERT_TRUE(spares.Place(third, "created").ok());
+  EXPECT_EQ(ReadFileOrEmpty(third), "created");
+}
+
+TEST(SpareFiles, SparesSurviveARestartAndAreBounded) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  {
+    SpareFiles spares(q);
+    for (MessageId id = 1; id <= kMaxSpareFiles + 5; ++id) {
+      std::string path = MessagePath(q, QueueArea::kInfo, id);
+      WriteFileOrDie(path, "x", 0600);
+      ASSERT_TRUE(spares.Retire(path).ok());
+      EXPECT_FALSE(FileExists(path));
+    }
+    EXPECT_EQ(spares.count(), kMaxSpareFiles) << "the rest were unlinked";
+  }
+  SpareFiles again(q);
+  EXPECT_EQ(again.count(), kMaxSpareFiles);
+  std::string path = MessagePath(q, QueueArea::kInfo, 5000);
+  ASSERT_TRUE(again.Place(path, "y").ok());
+  EXPECT_EQ(ReadFileOrEmpty(path), "y");
+  // A name retired after the restart does not collide with an old one.
+  std::string back = MessagePath(q, QueueArea::kInfo, 6000);
+  WriteFileOrDie(back, "z", 0600);
+  ASSERT_TRUE(again.Retire(back).ok());
+  EXPECT_EQ(again.count(), kMaxSpareFiles);
+}
+
+}  // namespace
+}  // namespace yubin::queue
