@@ -4,8 +4,10 @@
 // at all, and the queue manager's cleanup removes every leftover once past
 // the grace period while keeping what was queued.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <string>
@@ -128,9 +130,24 @@ std::vector<std::pair<std::string, int>> TraceSystemCalls(
   return calls;
 }
 
-TEST(QueueCrashTest, KilledBeforeEachSystemCall) {
+// A root whose queue/spare holds two old files when spares is set, so that
+// yubin-queue takes its files from there (lib/queue/spare_files.h).
+QueueRoot CrashRoot(bool spares) {
+  QueueRoot root = MakeQueueRoot();
+  if (spares) {
+    std::string dir = root.queue + "/spare";
+    EXPECT_EQ(mkdir(dir.c_str(), 0700), 0);
+    WriteFileOrDie(dir + "/1", "old content of a finished message\n", 0600);
+    WriteFileOrDie(dir + "/2", "old envelope\n", 0600);
+  }
+  return root;
+}
+
+class QueueCrashSyscallTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(QueueCrashSyscallTest, KilledBeforeEachSystemCall) {
   std::string trace_file = MakeTempDir("trace") + "/trace";
-  QueueRoot probe = MakeQueueRoot();
+  QueueRoot probe = CrashRoot(GetParam());
   ProcessResult traced =
       Inject(probe, kMessage, CrashEnvelope(),
              {"WRAP=strace -qq -o " + trace_file}, "strace -o /dev/null true || exit 77;");
@@ -150,7 +167,7 @@ TEST(QueueCrashTest, KilledBeforeEachSystemCall) {
     const auto& [name, nth] = calls[i];
     std::string context = "SIGKILL before system call " + std::to_string(i + 1) +
                           " (" + name + " #" + std::to_string(nth) + ")";
-    QueueRoot root = MakeQueueRoot();
+    QueueRoot root = CrashRoot(GetParam());
     ProcessResult r = Inject(
         root, kMessage, CrashEnvelope(),
         {"WRAP=strace -qq -o /dev/null -e inject=" + name +
@@ -177,7 +194,14 @@ TEST(QueueCrashTest, KilledBeforeEachSystemCall) {
                                       << calls.size() << " runs killed";
   EXPECT_GT(first_committed, 1u) << "no crash point before the commit";
   EXPECT_LT(first_committed, calls.size()) << "no crash point after the commit";
+  // Without spares the one rename is intd/ to todo/; with them, two spares
+  // are renamed into place before it.
+  EXPECT_EQ(std::count_if(calls.begin(), calls.end(),
+                          [](const auto& c) { return c.first == "rename"; }),
+            GetParam() ? 3 : 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Spares, QueueCrashSyscallTest, ::testing::Bool());
 
 // A sync that fails (EIO, as from a disk that lost the write) fails the
 // injection with the write-error code, and nothing becomes visible.

@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/queue/cleanup.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/message_state.h"
 #include "tests/harness/harness.h"
@@ -275,7 +276,14 @@ TEST_F(SendTest, RepeatedKillsOfSendLoseNothing) {
     return c["todo"] + c["info"] + c["local"] + c["remote"] + c["bounce"];
   };
   ASSERT_TRUE(WaitUntil([&] { return unfinished() == 0; }, kWait)) << QueueState();
-  EXPECT_LE(Counts()["mess"], static_cast<size_t>(kKills)) << QueueState();
+  // A kill during the removal of a group of finished messages can leave
+  // their mess/ files, with nothing left that names them: the cleanup's
+  // business once they are older than its grace period.
+  queue::CleanupReport report;
+  send_->Signal(SIGKILL);
+  send_->Wait(kWait);
+  ASSERT_TRUE(queue::CleanupLeftovers(root_.queue, /*grace=*/0, time(nullptr) + 1, &report).ok());
+  EXPECT_EQ(Counts()["mess"], 0u) << QueueState();
   std::string log = FakeFile("delivered.log");
   size_t total = 0;
   for (int i = 0; i < kMessages; ++i) {

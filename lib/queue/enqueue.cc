@@ -12,6 +12,7 @@
 #include "lib/base/durable_file.h"
 #include "lib/base/fd.h"
 #include "lib/queue/envelope.h"
+#include "lib/queue/spare_files.h"
 #include "lib/queue/trigger.h"
 
 namespace yubin::queue {
@@ -130,8 +131,12 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   std::string tmp = TmpDir(q) + "/" + std::to_string(request_.pid) + "." +
                     std::to_string(now.tv_sec) + "." +
                     std::to_string(now.tv_nsec);
+  // A spare file (spare_files.h) if there is one: no inode to allocate.
+  const bool recycled = TakeSpare(q, tmp);
+  if (recycled) tmp_path_ = tmp;
   UniqueFd mess_fd(OpenRetry(
-      tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+      tmp.c_str(),
+      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (recycled ? O_TRUNC : O_CREAT | O_EXCL),
       kQueueFileMode));
   if (!mess_fd.valid()) {
     return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueTmpTrouble,
@@ -167,10 +172,14 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   CrashPoint(EnqueueStep::kCreateEnvelope);
   std::string intd = MessagePath(q, QueueArea::kIntd, id_);
   // A name left by a crashed injection whose inode has since been freed and
-  // reused: ours now (no live injection can hold this inode's id).
-  ::unlink(intd.c_str());
+  // reused is ours now (no live injection can hold this inode's id): a
+  // spare renamed over it replaces it, else it is unlinked first.
+  const bool spare_envelope = TakeSpare(q, intd);
+  if (spare_envelope) intd_path_ = intd;
+  if (!spare_envelope) ::unlink(intd.c_str());
   UniqueFd intd_fd(OpenRetry(
-      intd.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+      intd.c_str(),
+      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (spare_envelope ? O_TRUNC : O_CREAT | O_EXCL),
       kQueueFileMode));
   if (!intd_fd.valid()) {
     return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueIntdTrouble,

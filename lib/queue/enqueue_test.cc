@@ -11,11 +11,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "lib/base/fd.h"
 #include "lib/queue/cleanup.h"
 #include "lib/queue/envelope.h"
 #include "lib/queue/layout.h"
+#include "lib/queue/spare_files.h"
 #include "lib/queue/queue_command.h"
 #include "lib/queue/trigger.h"
 
@@ -241,6 +243,38 @@ TEST(QueueCommandTest, ReportIdFromEnvironment) {
   }
   ::unsetenv("YUBIN_QUEUE_REPORT_ID");
   EXPECT_EQ(QueuedLine(1234567), "queued 1234567\n");
+}
+
+// With spare files waiting (spare_files.h), an injection takes both of its
+// files from them: the message id is a spare's inode number, and nothing
+// of the spares' old content is left.
+TEST_F(EnqueueTest, TakesItsFilesFromTheSpares) {
+  std::string spare = SpareDir(queue_);
+  ASSERT_EQ(::mkdir(spare.c_str(), 0700), 0);
+  std::vector<ino_t> inodes;
+  for (const char* name : {"7", "8"}) {
+    std::string path = spare + "/" + name;
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT, 0600));
+    ASSERT_TRUE(WriteAll(fd.get(), std::string(5000, 'o')).ok());
+    struct stat st;
+    ASSERT_EQ(::fstat(fd.get(), &st), 0);
+    inodes.push_back(st.st_ino);
+  }
+  EnqueueResult r = Run("Subject: s\n\nbody\n", "Fa@b\0Tc@d\0\0"s);
+  ASSERT_EQ(r.exit_code, kQueueOk) << r.error;
+  EXPECT_TRUE(r.id == inodes[0] || r.id == inodes[1]) << r.id;
+  EXPECT_EQ(::rmdir(spare.c_str()), 0) << "both spares were taken";
+  Result<std::string> env =
+      ReadSmallFile(MessagePath(queue_, QueueArea::kTodo, r.id).c_str(), 8192);
+  ASSERT_TRUE(env.ok());
+  Result<QueuedEnvelope> parsed = ParseQueuedEnvelope(*env);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->recipients, std::vector<std::string>{"c@d"});
+  Result<std::string> mess =
+      ReadSmallFile(MessagePath(queue_, QueueArea::kMess, r.id).c_str(), 8192);
+  ASSERT_TRUE(mess.ok());
+  EXPECT_EQ(*mess, "Received: test\nSubject: s\n\nbody\n");
+  EXPECT_EQ(CountTmp(), 0u);
 }
 
 }  // namespace

@@ -336,7 +336,7 @@ std::vector<Status> RemoveMessages(const std::string& q, const std::vector<Messa
       continue;
     }
     out[i] = RemoveMark(q, ids[i]);
-    if (out[i].ok()) out[i] = Unlink(MessagePath(q, QueueArea::kMess, ids[i]));
+    if (out[i].ok()) out[i] = Drop(MessagePath(q, QueueArea::kMess, ids[i]), spares);
   }
   return out;
 }

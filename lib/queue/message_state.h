@@ -114,7 +114,8 @@ Status RemoveMessage(const std::string& queue_dir, MessageId id);
 // remote, bounce and info files go, one sync, then their hold marks and
 // mess/ files (no sync after: a mess/ file that comes back after a crash has
 // nothing left that names it, and the cleanup removes it). One status per
-// id, in order. With spares, the files before mess/ are retired there.
+// id, in order. With spares, the files (mess/ too, still last) are retired
+// there instead of unlinked.
 std::vector<Status> RemoveMessages(const std::string& queue_dir,
                                    const std::vector<MessageId>& ids,
                                    SpareFiles* spares = nullptr);

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <vector>
 
 #include "lib/base/fd.h"
 #include "lib/queue/layout.h"
@@ -15,6 +17,28 @@
 namespace yubin::queue {
 
 std::string SpareDir(const std::string& queue_dir) { return queue_dir + "/spare"; }
+
+bool TakeSpare(const std::string& queue_dir, const std::string& target) {
+  const std::string dir = SpareDir(queue_dir);
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return false;
+  std::vector<std::string> names;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+      names.push_back(std::move(name));
+    }
+  }
+  closedir(d);
+  // Concurrent injections start at different places rather than all
+  // racing for the first name.
+  size_t start = names.empty() ? 0 : static_cast<size_t>(getpid()) % names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string from = dir + "/" + names[(start + i) % names.size()];
+    if (rename(from.c_str(), target.c_str()) == 0) return true;
+  }
+  return false;
+}
 
 SpareFiles::SpareFiles(std::string queue_dir)
     : q_(std::move(queue_dir)), dir_(SpareDir(q_)) {

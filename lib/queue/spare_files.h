@@ -6,11 +6,13 @@
 //   ...
 //   s = spares.Retire(MessagePath(q, QueueArea::kInfo, id));  // instead of unlink
 //
-// yubin-send is the only process that writes info/, local/, remote/ and
-// bounce/ and removes todo/ entries, so it can keep the files it is done
-// with in ROOT/queue/spare (mode 0700, created on first use) and rename one
-// into place for the next file it writes, instead of unlinking one inode
-// and allocating another. On ext4 without a journal every allocation scans
+// yubin-send keeps the files it is done with (todo, info, local, remote,
+// bounce and, last, mess) in ROOT/queue/spare (mode 0700, created on first
+// use) and renames one into place for the next file it writes, instead of
+// unlinking one inode and allocating another; yubin-queue takes its new
+// files from there too (TakeSpare). A rename out of spare/ is atomic, so two
+// processes never get the same file; a name another process took first is
+// simply skipped. On ext4 without a journal every allocation scans
 // past each inode freed in the last minutes, which made inode allocation the
 // largest single cost of the mail path under load; a rename costs the same
 // as the unlink it replaces and allocates nothing.
@@ -36,6 +38,13 @@ inline constexpr size_t kMaxSpareFiles = 512;
 
 // ROOT/queue/spare.
 std::string SpareDir(const std::string& queue_dir);
+
+// For yubin-queue, which takes its two new files (the content, whose inode
+// number becomes the message id, and the envelope) from the same spares:
+// renames some spare to target, replacing target. False when there was none
+// to take (another process may have won the last one). The rename gives the
+// file a fresh ctime, so the cleanup never takes it for an old leftover.
+bool TakeSpare(const std::string& queue_dir, const std::string& target);
 
 class SpareFiles {
  public:
