@@ -42,9 +42,14 @@ bool TakeSpare(const std::string& queue_dir, const std::string& target) {
 
 SpareFiles::SpareFiles(std::string queue_dir)
     : q_(std::move(queue_dir)), dir_(SpareDir(q_)) {
+  Rescan();
+}
+
+void SpareFiles::Rescan() {
   DIR* d = opendir(dir_.c_str());
   if (d == nullptr) return;
   dir_ready_ = true;
+  names_.clear();
   while (struct dirent* e = readdir(d)) {
     std::string name = e->d_name;
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -76,6 +81,8 @@ Status SpareFiles::Place(const std::string& path, std::string_view content) {
 }
 
 Status SpareFiles::Retire(const std::string& path) {
+  // yubin-queue takes spares we still count: look again before giving up.
+  if (names_.size() >= kMaxSpareFiles) Rescan();
   if (names_.size() < kMaxSpareFiles && EnsureDir()) {
     std::string spare = dir_ + "/" + std::to_string(next_++);
     if (rename(path.c_str(), spare.c_str()) == 0) {

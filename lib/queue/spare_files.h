@@ -19,7 +19,8 @@
 //
 // Place renames a spare (or, with none left, creates a file) to path and
 // writes content over it, truncated; Retire renames path into spare/ (or
-// unlinks it once kMaxSpareFiles wait there). Neither syncs: the caller's
+// unlinks it once kMaxSpareFiles wait there, counted afresh from the
+// directory when the names it knows reach that many). Neither syncs: the caller's
 // group commit makes the names durable, exactly as it would for the
 // creation and unlink they replace. A spare's old content is never read.
 #ifndef YUBIN_LIB_QUEUE_SPARE_FILES_H_
@@ -56,6 +57,8 @@ class SpareFiles {
 
  private:
   bool EnsureDir();
+  // names_ from what spare/ holds now (yubin-queue takes spares too).
+  void Rescan();
 
   std::string q_;
   std::string dir_;

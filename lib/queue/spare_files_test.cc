@@ -74,5 +74,27 @@ TEST(SpareFiles, SparesSurviveARestartAndAreBounded) {
   EXPECT_EQ(again.count(), kMaxSpareFiles);
 }
 
+// Spares another process took are found gone when the bound is reached,
+// so retiring goes on rather than unlinking.
+TEST(SpareFiles, SparesTakenByOthersAreNotCounted) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  SpareFiles spares(q);
+  for (MessageId id = 1; id <= kMaxSpareFiles; ++id) {
+    std::string path = MessagePath(q, QueueArea::kInfo, id);
+    WriteFileOrDie(path, "x", 0600);
+    ASSERT_TRUE(spares.Retire(path).ok());
+  }
+  std::string taken = MessagePath(q, QueueArea::kIntd, 7);
+  ASSERT_TRUE(TakeSpare(q, taken));
+  EXPECT_TRUE(FileExists(taken));
+  std::string more = MessagePath(q, QueueArea::kInfo, 9999);
+  WriteFileOrDie(more, "x", 0600);
+  ino_t inode = Inode(more);
+  ASSERT_TRUE(spares.Retire(more).ok());
+  EXPECT_EQ(spares.count(), kMaxSpareFiles);
+  EXPECT_EQ(Inode(SpareDir(q) + "/512"), inode) << "retired into spare/, not unlinked";
+}
+
 }  // namespace
 }  // namespace yubin::queue
