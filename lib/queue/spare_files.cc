@@ -81,8 +81,13 @@ Status SpareFiles::Place(const std::string& path, std::string_view content) {
 }
 
 Status SpareFiles::Retire(const std::string& path) {
-  // yubin-queue takes spares we still count: look again before giving up.
-  if (names_.size() >= kMaxSpareFiles) Rescan();
+  // yubin-queue takes spares we still count: look again before giving up,
+  // but not at every call while spare/ really is full.
+  ++retired_since_rescan_;
+  if (names_.size() >= kMaxSpareFiles && retired_since_rescan_ >= kMaxSpareFiles / 8) {
+    Rescan();
+    retired_since_rescan_ = 0;
+  }
   if (names_.size() < kMaxSpareFiles && EnsureDir()) {
     std::string spare = dir_ + "/" + std::to_string(next_++);
     if (rename(path.c_str(), spare.c_str()) == 0) {

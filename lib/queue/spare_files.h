@@ -20,7 +20,8 @@
 // Place renames a spare (or, with none left, creates a file) to path and
 // writes content over it, truncated; Retire renames path into spare/ (or
 // unlinks it once kMaxSpareFiles wait there, counted afresh from the
-// directory when the names it knows reach that many). Neither syncs: the caller's
+// directory, at most every kMaxSpareFiles / 8 calls, when the names it
+// knows reach that many). Neither syncs: the caller's
 // group commit makes the names durable, exactly as it would for the
 // creation and unlink they replace. A spare's old content is never read.
 #ifndef YUBIN_LIB_QUEUE_SPARE_FILES_H_
@@ -65,6 +66,7 @@ class SpareFiles {
   bool dir_ready_ = false;
   std::vector<std::string> names_;  // spare/<n>, ready to be placed
   unsigned long long next_ = 0;     // for the next retired file's name
+  size_t retired_since_rescan_ = 0;
 };
 
 }  // namespace yubin::queue

@@ -94,6 +94,14 @@ TEST(SpareFiles, SparesTakenByOthersAreNotCounted) {
   ASSERT_TRUE(spares.Retire(more).ok());
   EXPECT_EQ(spares.count(), kMaxSpareFiles);
   EXPECT_EQ(Inode(SpareDir(q) + "/512"), inode) << "retired into spare/, not unlinked";
+  // spare/ is really full now: the next ones are unlinked.
+  for (MessageId id = 1; id <= kMaxSpareFiles / 4; ++id) {
+    std::string path = MessagePath(q, QueueArea::kLocal, id);
+    WriteFileOrDie(path, "x", 0600);
+    ASSERT_TRUE(spares.Retire(path).ok());
+    EXPECT_FALSE(FileExists(path));
+  }
+  EXPECT_EQ(spares.count(), kMaxSpareFiles);
 }
 
 }  // namespace
