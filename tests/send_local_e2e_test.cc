@@ -40,7 +40,11 @@ uid_t FreeUid(uid_t from) {
   }
 }
 
-class SendLocalE2E : public ::testing::Test {
+// Param: true runs yubin-lspawn as it runs in the service tree, without
+// $YUBIN_LOCAL, so yubin-local's code runs in its forked child. That copy of
+// yubin-lspawn sits alone in a directory: an exec of yubin-local beside it
+// would fail, so the delivery proves no exec happened.
+class SendLocalE2E : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     if (!HaveRealRoot()) GTEST_SKIP() << "needs real root (yubin-local becomes the recipient)";
@@ -69,10 +73,19 @@ class SendLocalE2E : public ::testing::Test {
                                     {.env = {"YUBIN_ROOT=" + root_.root}});
     ASSERT_EQ(newu.exit_code, 0) << newu.err;
     std::vector<std::string> env = {"YUBIN_ROOT=" + root_.root,
-                                    "YUBIN_LOCAL=" + RunfilePath("cmd/yubin-local/yubin-local"),
                                     "QMAILQUEUE=" + YubinQueuePath(), "PATH=/usr/bin:/bin"};
+    std::string lspawn = RunfilePath("cmd/yubin-lspawn/yubin-lspawn");
+    std::vector<std::string> lspawn_env = env;
+    if (GetParam()) {
+      ASSERT_EQ(mkdir((base_ + "/alone").c_str(), 0755), 0);
+      std::string copy = base_ + "/alone/yubin-lspawn";
+      ASSERT_EQ(RunProcess({"/bin/cp", lspawn, copy}).exit_code, 0);
+      lspawn = copy;
+    } else {
+      lspawn_env.push_back("YUBIN_LOCAL=" + RunfilePath("cmd/yubin-local/yubin-local"));
+    }
     lspawn_ = std::make_unique<ChildProcess>();
-    ASSERT_TRUE(lspawn_->Start({RunfilePath("cmd/yubin-lspawn/yubin-lspawn")}, {.env = env}, "",
+    ASSERT_TRUE(lspawn_->Start({lspawn}, {.env = lspawn_env}, "",
                                base_ + "/lspawn.err"));
     ASSERT_TRUE(WaitUntil([&] { return FileExists(root_.queue + "/lock/lspawn.sock"); }, kWait));
     send_ = std::make_unique<ChildProcess>();
@@ -104,7 +117,7 @@ class SendLocalE2E : public ::testing::Test {
   std::unique_ptr<ChildProcess> lspawn_, send_;
 };
 
-TEST_F(SendLocalE2E, MessageLandsInMaildirAndLeavesTheQueue) {
+TEST_P(SendLocalE2E, MessageLandsInMaildirAndLeavesTheQueue) {
   ProcessResult r = Inject(root_, "Subject: e2e\n\nthrough the queue\n",
                            Envelope("alice@example.net", {"kim@example.org"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -118,7 +131,7 @@ TEST_F(SendLocalE2E, MessageLandsInMaildirAndLeavesTheQueue) {
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << Logs();
 }
 
-TEST_F(SendLocalE2E, UnknownUserBouncesToTheSender) {
+TEST_P(SendLocalE2E, UnknownUserBouncesToTheSender) {
   ProcessResult r = Inject(root_, "Subject: lost\n\nto nobody\n",
                            Envelope("kim@example.org", {"nosuch@example.org"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -132,6 +145,11 @@ TEST_F(SendLocalE2E, UnknownUserBouncesToTheSender) {
   EXPECT_NE(bounce.find("Subject: lost\n\nto nobody\n"), std::string::npos) << bounce;
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << Logs();
 }
+
+INSTANTIATE_TEST_SUITE_P(Lspawn, SendLocalE2E, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "InProcess" : "Exec";
+                         });
 
 }  // namespace
 }  // namespace yubin::testing

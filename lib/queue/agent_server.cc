@@ -209,6 +209,13 @@ void Server::Start(Delivery d) {
     if (dup2(messages.front().get(), 0) < 0 || dup2(wr.get(), 1) < 0) _exit(111);
     if (spec_.stderr_in_output && dup2(wr.get(), 2) < 0) _exit(111);
     if (!PlaceMessages(messages)) _exit(111);
+    if (spec_.run_in_child) {
+      // What an exec would have closed: our listener, the connection, the
+      // other deliveries' pipes.
+      const unsigned first = 3 + (messages.size() > 1 ? static_cast<unsigned>(messages.size()) : 0);
+      if (close_range(first, ~0U, 0) != 0) _exit(111);
+      _exit(spec_.run_in_child(d));
+    }
     std::vector<const char*> argv;
     for (const std::string& a : args) argv.push_back(a.c_str());
     argv.push_back(nullptr);

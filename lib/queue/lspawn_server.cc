@@ -3,12 +3,39 @@
 
 #include <sys/wait.h>
 
+#include <cstdlib>
+#include <string>
+
+#include "lib/base/fatal.h"
+#include "lib/base/fd.h"
+#include "lib/base/status.h"
+#include "lib/dotqmail/local_command.h"
 #include "lib/queue/agent_server.h"
 #include "lib/queue/send_manager.h"
 
 namespace yubin::queue {
 
 std::string LocalProgramPath() { return ProgramBesideUs("YUBIN_LOCAL", "yubin-local"); }
+
+bool LocalProgramIsOurs() {
+  const char* env = getenv("YUBIN_LOCAL");
+  return env == nullptr || *env == '\0';
+}
+
+namespace {
+
+// yubin-local's main, in the forked child of yubin-lspawn.
+int RunLocalInChild(const Delivery& d) {
+  const DeliveryRequest& r = d.front();
+  SetProgramName("yubin-local");
+  dotqmail::LocalCommandOutcome o = dotqmail::RunLocalCommand({r.local, r.domain, r.sender}, 0);
+  std::string text = o.text;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  if (!WriteAll(1, text).ok()) return kExitTemporary;
+  return ExitCodeFor(o.status);
+}
+
+}  // namespace
 
 DeliveryResult LocalResult(const DeliveryRequest& request, int ws,
                            const std::string& output) {
@@ -27,7 +54,7 @@ DeliveryResult LocalResult(const DeliveryRequest& request, int ws,
 }
 
 int RunLspawn(const LspawnOptions& options) {
-  static const AgentSpec spec{
+  static AgentSpec spec{
       .name = "yubin-lspawn",
       .what = "local",
       .socket_name = kLspawnSocketName,
@@ -41,6 +68,7 @@ int RunLspawn(const LspawnOptions& options) {
             return std::vector<DeliveryResult>{LocalResult(d.front(), wait_status, output)};
           },
   };
+  if (options.in_process) spec.run_in_child = RunLocalInChild;
   return RunAgentServer(spec, {.root = options.root, .program = options.local_program,
                                .ready_fd = options.ready_fd});
 }
