@@ -340,7 +340,7 @@ void Manager::Dispatch(size_t ch) {
     c.pending.pop_front();
     if (!Takeable(ch, id, index)) continue;
     std::vector<std::pair<MessageId, size_t>> batch{{id, index}};
-    if (ch == 1) {
+    if (kAreas[ch] == QueueArea::kRemote) {
       jobs_[id].part[ch].phase[index] = Phase::kInFlight;
       const std::string domain = DomainOf(jobs_[id].part[ch].recipients[index].delivery);
       for (auto& more : SameDomain(ch, domain)) batch.push_back(more);
