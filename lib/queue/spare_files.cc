@@ -91,6 +91,10 @@ Status SpareFiles::Retire(const std::string& path) {
   if (names_.size() < kMaxSpareFiles && EnsureDir()) {
     std::string spare = dir_ + "/" + std::to_string(next_++);
     if (rename(path.c_str(), spare.c_str()) == 0) {
+      // Emptied once moved (a crash never leaves an empty file under its
+      // old name): no mail lingers in spare/, and it holds no blocks. At
+      // worst a spare keeps its content until it is placed again.
+      (void)truncate(spare.c_str(), 0);
       names_.push_back(std::move(spare));
       return Status::Ok();
     }

@@ -18,12 +18,13 @@
 // as the unlink it replaces and allocates nothing.
 //
 // Place renames a spare (or, with none left, creates a file) to path and
-// writes content over it, truncated; Retire renames path into spare/ (or
+// writes content over it, truncated; Retire renames path into spare/ and
+// empties it there (so no mail lingers and spare/ holds no blocks) (or
 // unlinks it once kMaxSpareFiles wait there, counted afresh from the
 // directory, at most every kMaxSpareFiles / 8 calls, when the names it
 // knows reach that many). Neither syncs: the caller's
 // group commit makes the names durable, exactly as it would for the
-// creation and unlink they replace. A spare's old content is never read.
+// creation and unlink they replace.
 #ifndef YUBIN_LIB_QUEUE_SPARE_FILES_H_
 #define YUBIN_LIB_QUEUE_SPARE_FILES_H_
 

@@ -31,6 +31,10 @@ TEST(SpareFiles, ARetiredFileIsPlacedAgainWithNewContent) {
   ASSERT_TRUE(spares.Retire(old_info).ok());
   EXPECT_FALSE(FileExists(old_info));
   EXPECT_EQ(spares.count(), 1u);
+  struct stat spare_st;
+  ASSERT_EQ(stat((SpareDir(q) + "/0").c_str(), &spare_st), 0);
+  EXPECT_EQ(spare_st.st_ino, inode);
+  EXPECT_EQ(spare_st.st_size, 0) << "no old mail kept in spare/";
   EXPECT_TRUE(spares.Retire(MessagePath(q, QueueArea::kInfo, 99)).ok()) << "nothing to retire";
   EXPECT_EQ(spares.count(), 1u);
 
