@@ -94,7 +94,7 @@ Status SpareFiles::Retire(const std::string& path) {
       // Emptied once moved (a crash never leaves an empty file under its
       // old name): no mail lingers in spare/, and it holds no blocks. At
       // worst a spare keeps its content until it is placed again.
-      (void)truncate(spare.c_str(), 0);
+      (void)!truncate(spare.c_str(), 0);
       names_.push_back(std::move(spare));
       return Status::Ok();
     }
