@@ -23,8 +23,8 @@ std::string Sendmail() { return RunfilePath("cmd/sendmail/sendmail"); }
 std::string InstalledCopy(const std::string& dir) {
   ProcessResult cp = RunProcess({"cp", Sendmail(), dir + "/sendmail"});
   EXPECT_EQ(cp.exit_code, 0) << cp.err;
-  symlink("sendmail", (dir + "/mailq").c_str());
-  symlink("sendmail", (dir + "/newaliases").c_str());
+  EXPECT_EQ(symlink("sendmail", (dir + "/mailq").c_str()), 0);
+  EXPECT_EQ(symlink("sendmail", (dir + "/newaliases").c_str()), 0);
   return dir + "/sendmail";
 }
 
