@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <vector>
 
@@ -18,21 +19,38 @@ namespace yubin::queue {
 
 std::string SpareDir(const std::string& queue_dir) { return queue_dir + "/spare"; }
 
-bool TakeSpare(const std::string& queue_dir, const std::string& target) {
-  const std::string dir = SpareDir(queue_dir);
+namespace {
+
+// The names of spare/ (numbers; anything else is not ours), at most limit
+// of them. False when the directory cannot be read (it may not exist yet).
+bool SpareNames(const std::string& dir, size_t limit, std::vector<std::string>* names) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return false;
-  std::vector<std::string> names;
-  while (struct dirent* e = readdir(d)) {
+  while (names->size() < limit) {
+    struct dirent* e = readdir(d);
+    if (e == nullptr) break;
     std::string name = e->d_name;
     if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
-      names.push_back(std::move(name));
+      names->push_back(std::move(name));
     }
   }
   closedir(d);
+  return true;
+}
+
+// How many names an injection reads before it tries them: enough that
+// concurrent injections rarely all miss, without reading all of spare/.
+constexpr size_t kTakeCandidates = 32;
+
+}  // namespace
+
+bool TakeSpare(const std::string& queue_dir, const std::string& target) {
+  const std::string dir = SpareDir(queue_dir);
+  std::vector<std::string> names;
+  if (!SpareNames(dir, kTakeCandidates, &names) || names.empty()) return false;
   // Concurrent injections start at different places rather than all
   // racing for the first name.
-  size_t start = names.empty() ? 0 : static_cast<size_t>(getpid()) % names.size();
+  size_t start = static_cast<size_t>(getpid()) % names.size();
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string from = dir + "/" + names[(start + i) % names.size()];
     if (rename(from.c_str(), target.c_str()) == 0) return true;
@@ -46,17 +64,14 @@ SpareFiles::SpareFiles(std::string queue_dir)
 }
 
 void SpareFiles::Rescan() {
-  DIR* d = opendir(dir_.c_str());
-  if (d == nullptr) return;
+  std::vector<std::string> names;
+  if (!SpareNames(dir_, SIZE_MAX, &names)) return;
   dir_ready_ = true;
   names_.clear();
-  while (struct dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+  for (const std::string& name : names) {
     names_.push_back(dir_ + "/" + name);
     next_ = std::max(next_, std::strtoull(name.c_str(), nullptr, 10) + 1);
   }
-  closedir(d);
 }
 
 bool SpareFiles::EnsureDir() {
