@@ -76,15 +76,6 @@ Result<Split> SplitTodo(const std::string& q, MessageId id, const RecipientRules
   return out;
 }
 
-// Writes path in place (no sync): for files that a todo/ entry still
-// standing would write again.
-Status WriteInPlace(const std::string& path, std::string_view content) {
-  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                        kQueueFileMode));
-  if (!fd.valid()) return Status::FromErrno("create " + path, errno);
-  if (fchmod(fd.get(), kQueueFileMode) != 0) return Status::FromErrno("chmod " + path, errno);
-  return WriteAll(fd.get(), content).Wrap(path);
-}
 
 Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rules,
                   SpareFiles* spares) {
@@ -92,7 +83,7 @@ Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rule
   if (!split.ok()) return split.status();
   auto write = [&](QueueArea area, const std::string& content) {
     std::string path = MessagePath(q, area, id);
-    return spares != nullptr ? spares->Place(path, content) : WriteInPlace(path, content);
+    return spares != nullptr ? spares->Place(path, content) : WriteQueueFile(path, content);
   };
   if (!split->local.empty()) {
     Status s = write(QueueArea::kLocal, split->local);
@@ -121,23 +112,7 @@ Status Drop(const std::string& path, SpareFiles* spares) {
 
 Status PreprocessMessage(const std::string& q, MessageId id,
                          const RecipientRules& rules) {
-  Result<Split> split = SplitTodo(q, id, rules);
-  if (!split.ok()) return split.status();
-  // Written before info/ so that a message with info/ always has them.
-  if (!split->local.empty()) {
-    Status s = WriteFileDurably(MessagePath(q, QueueArea::kLocal, id), split->local,
-                                kQueueFileMode);
-    if (!s.ok()) return s;
-  }
-  if (!split->remote.empty()) {
-    Status s = WriteFileDurably(MessagePath(q, QueueArea::kRemote, id), split->remote,
-                                kQueueFileMode);
-    if (!s.ok()) return s;
-  }
-  Status s = WriteFileDurably(MessagePath(q, QueueArea::kInfo, id), split->info,
-                              kQueueFileMode);
-  if (!s.ok()) return s;
-  return RemoveDurably(MessagePath(q, QueueArea::kTodo, id));
+  return PreprocessMessages(q, {id}, rules).front();
 }
 
 std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<MessageId>& ids,
@@ -304,16 +279,7 @@ Result<std::string> ReadMessageHead(const std::string& q, MessageId id,
 }
 
 Status RemoveMessage(const std::string& q, MessageId id) {
-  for (QueueArea a : {QueueArea::kTodo, QueueArea::kLocal, QueueArea::kRemote,
-                      QueueArea::kBounce, QueueArea::kInfo}) {
-    Status s = RemoveDurably(MessagePath(q, a, id));
-    if (!s.ok()) return s;
-  }
-  // The hold mark goes before mess/: while mess/B/id exists the id cannot be
-  // reused, so a mark never outlives its message onto a new one.
-  Status s = RemoveMark(q, id);
-  if (!s.ok()) return s;
-  return RemoveDurably(MessagePath(q, QueueArea::kMess, id));
+  return RemoveMessages(q, {id}).front();
 }
 
 std::vector<Status> RemoveMessages(const std::string& q, const std::vector<MessageId>& ids,

@@ -17,10 +17,10 @@
 //                       "local@domain" as yubin-local gets it (remote: the
 //                       recipient again)
 //   bounce/B/id:        <recipient>\0<reason>\0 ...
-// Every write is durable before the call returns (fsync of the file and, for
-// new names, of the directory; the calls for several messages and
-// WriteDoneByte's callers commit a whole group with one syncfs(2) of the
-// queue's file system instead). Failures are temporary Statuses, except a
+// Every write is durable before the call returns: an fsync of the file (and,
+// for new names, of the directory), or for preprocessing, removal and
+// WriteDoneByte's callers one syncfs(2) of the queue's file system for a
+// whole group. Failures are temporary Statuses, except a
 // malformed file, which is permanent.
 #ifndef YUBIN_LIB_QUEUE_MESSAGE_STATE_H_
 #define YUBIN_LIB_QUEUE_MESSAGE_STATE_H_
@@ -57,7 +57,8 @@ struct RecipientRecord {
 };
 
 // Turns todo/B/id into info/B/id and local/B/id and/or remote/B/id, then
-// removes todo/B/id. Safe to repeat after a crash at any point.
+// removes todo/B/id (PreprocessMessages for one message). Safe to repeat
+// after a crash at any point.
 Status PreprocessMessage(const std::string& queue_dir, MessageId id,
                          const RecipientRules& rules);
 
@@ -106,9 +107,9 @@ Status RemoveBounceRecords(const std::string& queue_dir, MessageId id);
 Result<std::string> ReadMessageHead(const std::string& queue_dir, MessageId id,
                                     size_t max_bytes);
 
-// Removes todo, local, remote, bounce, info, the hold mark (hold_mark.h) and
-// finally mess, each directory fsynced, so a crash leaves a state the manager
-// or the cleanup resumes.
+// RemoveMessages for one message: todo, local, remote, bounce, info, the
+// hold mark (hold_mark.h) and finally mess, so a crash leaves a state the
+// manager or the cleanup resumes.
 Status RemoveMessage(const std::string& queue_dir, MessageId id);
 // RemoveMessage for several messages as one group: their todo, local,
 // remote, bounce and info files go, one sync, then their hold marks and

@@ -19,6 +19,14 @@ namespace yubin::queue {
 
 std::string SpareDir(const std::string& queue_dir) { return queue_dir + "/spare"; }
 
+Status WriteQueueFile(const std::string& path, std::string_view content) {
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                        kQueueFileMode));
+  if (!fd.valid()) return Status::FromErrno("create " + path, errno);
+  if (fchmod(fd.get(), kQueueFileMode) != 0) return Status::FromErrno("chmod " + path, errno);
+  return WriteAll(fd.get(), content).Wrap(path);
+}
+
 namespace {
 
 // The names of spare/ (numbers; anything else is not ours), at most limit
@@ -88,11 +96,7 @@ Status SpareFiles::Place(const std::string& path, std::string_view content) {
     if (rename(spare.c_str(), path.c_str()) == 0) break;
     if (errno != ENOENT) return Status::FromErrno("rename " + spare + " to " + path, errno);
   }
-  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                        kQueueFileMode));
-  if (!fd.valid()) return Status::FromErrno("create " + path, errno);
-  if (fchmod(fd.get(), kQueueFileMode) != 0) return Status::FromErrno("chmod " + path, errno);
-  return WriteAll(fd.get(), content).Wrap(path);
+  return WriteQueueFile(path, content);
 }
 
 Status SpareFiles::Retire(const std::string& path) {

@@ -42,6 +42,10 @@ inline constexpr size_t kMaxSpareFiles = 512;
 // ROOT/queue/spare.
 std::string SpareDir(const std::string& queue_dir);
 
+// Creates or truncates path (mode 0600) and writes content, without a sync:
+// for files a group commit makes durable. Place uses it over a spare.
+Status WriteQueueFile(const std::string& path, std::string_view content);
+
 // For yubin-queue, which takes its two new files (the content, whose inode
 // number becomes the message id, and the envelope) from the same spares:
 // renames some spare to target, replacing target. False when there was none
