@@ -5,13 +5,11 @@
 // Exit 0 delivered, 100 permanent failure (bounce), 111 temporary failure
 // (retry). The failure reason is the one line(s) on stdout; on success
 // stdout lists what was done. See yubin-local(8).
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "lib/base/command_line.h"
 #include "lib/base/fatal.h"
-#include "lib/base/fd.h"
 #include "lib/dotqmail/local_command.h"
 
 namespace {
@@ -30,10 +28,5 @@ constexpr char kHelp[] =
 int main(int argc, char** argv) {
   yubin::SetProgramName(argv[0]);
   yubin::HandleHelp(argc, argv, kHelp);
-  std::vector<std::string> args(argv + 1, argv + argc);
-  yubin::dotqmail::LocalCommandOutcome o = yubin::dotqmail::RunLocalCommand(args, 0);
-  std::string text = o.text;
-  if (!text.empty() && text.back() != '\n') text += '\n';
-  if (!yubin::WriteAll(1, text).ok()) return yubin::kExitTemporary;
-  return yubin::ExitCodeFor(o.status);
+  return yubin::dotqmail::LocalCommandMain(std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -110,4 +110,12 @@ LocalCommandOutcome RunLocalCommand(const std::vector<std::string>& args_in,
   return {Status::Ok(), text};
 }
 
+int LocalCommandMain(const std::vector<std::string>& args) {
+  LocalCommandOutcome o = RunLocalCommand(args, 0);
+  std::string text = o.text;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  if (!WriteAll(1, text).ok()) return kExitTemporary;
+  return ExitCodeFor(o.status);
+}
+
 }  // namespace yubin::dotqmail

@@ -34,6 +34,11 @@ struct LocalCommandOutcome {
 LocalCommandOutcome RunLocalCommand(const std::vector<std::string>& args,
                                     int message_fd);
 
+// yubin-local's whole run, for its main and for yubin-lspawn's forked
+// child: RunLocalCommand with the message on fd 0, its text (newline ended)
+// on fd 1; returns the exit code (0, 100 or 111).
+int LocalCommandMain(const std::vector<std::string>& args);
+
 }  // namespace yubin::dotqmail
 
 #endif  // YUBIN_LIB_DOTQMAIL_LOCAL_COMMAND_H_

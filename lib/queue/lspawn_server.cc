@@ -7,8 +7,6 @@
 #include <string>
 
 #include "lib/base/fatal.h"
-#include "lib/base/fd.h"
-#include "lib/base/status.h"
 #include "lib/dotqmail/local_command.h"
 #include "lib/queue/agent_server.h"
 #include "lib/queue/send_manager.h"
@@ -28,11 +26,7 @@ namespace {
 int RunLocalInChild(const Delivery& d) {
   const DeliveryRequest& r = d.front();
   SetProgramName("yubin-local");
-  dotqmail::LocalCommandOutcome o = dotqmail::RunLocalCommand({r.local, r.domain, r.sender}, 0);
-  std::string text = o.text;
-  if (!text.empty() && text.back() != '\n') text += '\n';
-  if (!WriteAll(1, text).ok()) return kExitTemporary;
-  return ExitCodeFor(o.status);
+  return dotqmail::LocalCommandMain({r.local, r.domain, r.sender});
 }
 
 }  // namespace
