@@ -5,7 +5,8 @@
 #
 # Postfix's smtp-source sends MESSAGES messages over SESSIONS parallel
 # sessions, first of 1 KB and then of 100 KB, to (a) yubin: tcpserver +
-# yubin-smtpd + yubin-queue on a throwaway root, queue only (no yubin-send),
+# yubin-smtpd + the intake service (yubin-intake) on a throwaway root, queue
+# only (no yubin-send),
 # and (b) a private Postfix instance (own config, queue and port; mail is
 # deferred, so it only queues). Both fsync a message before the 250. Prints
 # accepted messages per second for each and the ratio yubin/Postfix.
@@ -24,20 +25,23 @@ yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
 work=$(mktemp -d /tmp/yubin-bench-intake.XXXXXX)
 chmod 755 "$work"  # the postfix user must reach its queue
 server_pid=""
+intake_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "$intake_pid" ] && kill "$intake_pid" 2>/dev/null
   pf_stop "$work/postfix"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-mkroot //cmd/yubin-qstat)
+targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-intake //cmd/yubin-mkroot
+  //cmd/yubin-qstat)
 [ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
 bench_build_opt "$work/bin" "${targets[@]}"
 tcpserver=$work/bin/tcpserver
 tcprules=$work/bin/tcprules
 [ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }
-echo "yubin side: $tcpserver + yubin-smtpd + yubin-queue (optimised build)"
+echo "yubin side: $tcpserver + yubin-smtpd + yubin-intake (optimised build)"
 
 printf '127.:allow,RELAYCLIENT="",GREETDELAY="0"\n' |
   "$tcprules" "$work/rules.cdb" "$work/rules.tmp"
@@ -52,6 +56,9 @@ run_yubin() {  # SIZE -> messages/s
   root="$work/root-$size"
   "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
   echo example.com > "$root/control/rcpthosts"
+  YUBIN_ROOT=$root "$work/bin/yubin-intake" >/dev/null 2>"$work/intake.err" &
+  intake_pid=$!
+  bench_wait_socket "$root/intake/intake.sock" || { cat "$work/intake.err" >&2; exit 1; }
   port=$(bench_free_port)
   YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" 127.0.0.1 "$port" \
     "$work/bin/yubin-smtpd" 2>/dev/null &
@@ -62,6 +69,7 @@ run_yubin() {  # SIZE -> messages/s
     -t u@example.com "127.0.0.1:$port"
   end=$(bench_now)
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  kill "$intake_pid"; wait "$intake_pid" 2>/dev/null || true; intake_pid=""
   queued=$(YUBIN_ROOT=$root "$work/bin/yubin-qstat" | head -1 | awk '{print $NF}')
   [ "$queued" = "$messages" ] ||
     { echo "bench: yubin queued $queued of $messages" >&2; exit 1; }

@@ -7,7 +7,7 @@
 # Postfix's smtp-source sends MESSAGES 1 KB messages over SESSIONS parallel
 # sessions to one local mailbox, and the clock runs from the first connection
 # until the mailbox's Maildir/new holds every message:
-#   (a) yubin: a user-mode root with tcpserver + yubin-smtpd + yubin-queue,
+#   (a) yubin: a user-mode root with tcpserver + yubin-smtpd + yubin-intake,
 #       yubin-send and yubin-lspawn running yubin-local; the recipient is
 #       mapped by users/assign (yubin-newu) to a home in the bench directory,
 #       owned by a throwaway uid;
@@ -33,7 +33,7 @@ chmod 755 "$work"  # the postfix user and the mailbox owner must reach it
 trap bench_cleanup EXIT
 trap 'exit 111' INT TERM
 
-targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-mkroot //cmd/yubin-send
+targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-intake //cmd/yubin-mkroot //cmd/yubin-send
   //cmd/yubin-lspawn //cmd/yubin-local //cmd/yubin-newu)
 [ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
 bench_build_opt "$work/bin" "${targets[@]}"

@@ -8,7 +8,7 @@
 # SMTP sessions, addressed to far.invalid, and each MTA relays them to its
 # own Postfix smtp-sink on loopback. The clock runs from the first connection
 # until the sink has received every message:
-#   (a) yubin: a user-mode root with tcpserver + yubin-smtpd + yubin-queue,
+#   (a) yubin: a user-mode root with tcpserver + yubin-smtpd + yubin-intake,
 #       yubin-send and yubin-rspawn running yubin-remote; control/smtproutes
 #       sends far.invalid to the sink;
 #   (b) a private Postfix instance (own config, queue and port) with
@@ -32,7 +32,7 @@ chmod 755 "$work"  # the postfix user must reach its queue
 trap bench_cleanup EXIT
 trap 'exit 111' INT TERM
 
-targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-mkroot //cmd/yubin-send
+targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-intake //cmd/yubin-mkroot //cmd/yubin-send
   //cmd/yubin-rspawn //cmd/yubin-remote)
 [ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
 bench_build_opt "$work/bin" "${targets[@]}"

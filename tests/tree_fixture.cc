@@ -56,7 +56,7 @@ const std::vector<std::string>& TreePrograms() {
       "cmd/yubin-mktree/yubin-mktree", "cmd/yubinctl/yubinctl",
       "cmd/sendmail/sendmail",  "cmd/yubin-inject/yubin-inject",
       "cmd/yubin-newu/yubin-newu", "cmd/yubin-rspawn/yubin-rspawn",
-      "cmd/yubin-remote/yubin-remote",
+      "cmd/yubin-remote/yubin-remote", "cmd/yubin-intake/yubin-intake",
   };
   return programs;
 }
@@ -261,7 +261,7 @@ bool TreeFixture::WaitDelivered(const std::string& path, const std::set<int>& wa
 
 bool TreeFixture::Healthy() const {
   std::vector<std::string> argv = {"svstat", "-c"};
-  for (const char* s : {"smtpd", "send", "local", "remote"}) {
+  for (const char* s : {"smtpd", "send", "local", "remote", "intake"}) {
     argv.push_back(service(s));
     argv.push_back(service(s) + "/log");
   }

@@ -20,7 +20,7 @@
 namespace yubin::testing {
 namespace {
 
-const char* const kServices[] = {"smtpd", "send", "local", "remote"};
+const char* const kServices[] = {"smtpd", "send", "local", "remote", "intake"};
 
 std::string Addr(const char* local) { return std::string(local) + "@" + kTreeDomain; }
 
@@ -47,7 +47,7 @@ TEST_F(TreeTest, StartsDeliversToMaildirMboxAndAliasThenStops) {
   StartTree();
   ProcessResult status = tree_.Run({"yubinctl", "--root", tree_.root(), "status"});
   EXPECT_EQ(status.exit_code, 0) << status.out;
-  for (const char* name : {"smtpd ", "smtpd/log ", "send ", "send/log ", "local ", "local/log ", "remote ", "remote/log "}) {
+  for (const char* name : {"smtpd ", "smtpd/log ", "send ", "send/log ", "local ", "local/log ", "remote ", "remote/log ", "intake ", "intake/log "}) {
     EXPECT_NE(status.out.find(std::string("\n") + name), std::string::npos)
         << "no row " << name << " in\n" << status.out;
   }
@@ -93,6 +93,10 @@ TEST_F(TreeTest, SvcDownAndUpEachService) {
     ASSERT_EQ(tree_.Run({"svc", "-d", dir}).exit_code, 0);
     ASSERT_TRUE(WaitForStatus(dir, [](const ServiceStatus& s) { return s.pid == 0; })) << name;
     EXPECT_FALSE(tree_.Healthy()) << name << " is down";
+    if (std::string(name) == "intake") {
+      // Without the intake service, smtpd runs yubin-queue.
+      ASSERT_TRUE(tree_.SendMail({{11, Addr("kim")}})) << tree_.error();
+    }
     if (std::string(name) == "send") {
       ASSERT_TRUE(tree_.SendMail({{10, Addr("kim")}})) << tree_.error();
       ProcessResult q = tree_.Run({"yubinctl", "--root", tree_.root(), "queue"});
@@ -109,7 +113,7 @@ TEST_F(TreeTest, SvcDownAndUpEachService) {
     }
     EXPECT_TRUE(tree_.WaitHealthy()) << name << " did not come back";
   }
-  EXPECT_TRUE(tree_.WaitDelivered(tree_.home("kim") + "/Maildir", {10}));
+  EXPECT_TRUE(tree_.WaitDelivered(tree_.home("kim") + "/Maildir", {10, 11}));
   StopTree();
 }
 

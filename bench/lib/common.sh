@@ -41,19 +41,33 @@ bench_build_opt() {
   done
 }
 
+# bench_wait_socket PATH: waits up to 10 s for the unix socket PATH.
+bench_wait_socket() {
+  local i
+  for i in $(seq 200); do
+    [ -S "$1" ] && return 0
+    sleep 0.05
+  done
+  echo "bench: no socket $1 after 10 s" >&2
+  return 1
+}
+
 # bench_start_yubin ROOT AGENT: starts yubin's mail path on ROOT for the
-# benchmarks: the delivery service AGENT (yubin-lspawn or yubin-rspawn),
-# yubin-send, and tcpserver + yubin-smtpd on a free loopback port, all from
+# benchmarks: the intake service, the delivery service AGENT (yubin-lspawn
+# or yubin-rspawn), yubin-send, and tcpserver + yubin-smtpd on a free
+# loopback port, all from
 # $work/bin (tcpserver from $tcpserver, rules $work/rules.cdb). Sets $port,
 # appends the pids to the array pids, logs to $work/NAME.err. Returns 1
 # (with the logs on stderr) when they do not come up within 10 s.
 bench_start_yubin() {
   local root=$1 agent=$2 socket i
   socket=$root/queue/lock/${agent#yubin-}.sock
+  YUBIN_ROOT=$root "$work/bin/yubin-intake" >/dev/null 2>"$work/intake.err" &
+  pids+=($!)
+  bench_wait_socket "$root/intake/intake.sock" || { cat "$work/intake.err" >&2; return 1; }
   YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/$agent" >/dev/null 2>"$work/$agent.err" &
   pids+=($!)
-  YUBIN_ROOT=$root QMAILQUEUE=$work/bin/yubin-queue PATH=/usr/bin:/bin \
-    "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
+  YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
   pids+=($!)
   port=$(bench_free_port)
   YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" \

@@ -161,7 +161,7 @@ Status RunInject(const InjectOptions& options, int in_fd, int out_fd) {
   // The queue program shares our stderr: its complaints reach the user.
   queue::QueueClient queue;
   if (!options.print_only) {
-    if (Status st = queue.Start(queue::QueueProgramPath()); !st.ok()) return st;
+    if (Status st = queue.StartDefault(); !st.ok()) return st;
   }
   MessageSink sink(options.print_only ? nullptr : &queue, out_fd);
   sink.Put(rewritten->text);

@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +23,7 @@
 #include "lib/queue/delivery_records.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/queue_client.h"
+#include "lib/queue/unix_listener.h"
 #include "supervise/self_pipe.h"
 
 namespace yubin::queue {
@@ -84,33 +84,10 @@ class Server {
 Status Server::Listen() {
   std::string lock = LockDir(QueueDir(opt_.root));
   if (chdir(lock.c_str()) != 0) return Status::FromErrno("chdir " + lock, errno);
-  const std::string tmp = spec_.socket_name + ".new";
-  struct sockaddr_un sa = {};
-  sa.sun_family = AF_UNIX;
-  tmp.copy(sa.sun_path, sizeof sa.sun_path - 1);
-  listener_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!listener_.valid()) return Status::FromErrno("socket", errno);
-  if (unlink(tmp.c_str()) != 0 && errno != ENOENT) {
-    return Status::FromErrno("unlink " + lock + "/" + tmp, errno);
-  }
-  if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    return Status::FromErrno("bind " + lock + "/" + tmp, errno);
-  }
-  if (chmod(tmp.c_str(), 0600) != 0) return Status::FromErrno("chmod " + tmp, errno);
-  if (geteuid() == 0) {
-    struct stat st;
-    if (stat(".", &st) != 0) return Status::FromErrno("stat " + lock, errno);
-    if (chown(tmp.c_str(), st.st_uid, st.st_gid) != 0) {
-      return Status::FromErrno("chown " + tmp, errno);
-    }
-  }
-  if (listen(listener_.get(), kListenBacklog) != 0) {
-    return Status::FromErrno("listen " + tmp, errno);
-  }
-  if (rename(tmp.c_str(), spec_.socket_name.c_str()) != 0) {
-    return Status::FromErrno("rename " + tmp + " to " + spec_.socket_name, errno);
-  }
-  return Status::Ok();
+  return ListenHere(spec_.socket_name,
+                    {.mode = 0600, .owner_of_dir = true, .backlog = kListenBacklog},
+                    &listener_)
+      .Wrap(lock);
 }
 
 void Server::Accept() {

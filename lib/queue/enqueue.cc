@@ -1,6 +1,7 @@
 #include "lib/queue/enqueue.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +28,26 @@ bool IsWriteErrno(int err) {
   return err == ENOSPC || err == EDQUOT || err == EIO || err == EROFS;
 }
 
+// read(2) that waits at most until deadline (CLOCK_MONOTONIC seconds; 0:
+// forever); past it, -1 with errno ETIMEDOUT.
+ssize_t ReadBefore(int fd, char* buf, size_t size, time_t deadline) {
+  while (deadline != 0) {
+    struct timespec now;
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec >= deadline) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    struct pollfd p = {fd, POLLIN, 0};
+    const time_t left = deadline - now.tv_sec;
+    const int wait_ms = left > 3600 ? 3600 * 1000 : static_cast<int>(left * 1000);
+    const int ready = ::poll(&p, 1, wait_ms);
+    if (ready > 0) break;
+    if (ready < 0 && errno != EINTR) return -1;
+  }
+  return ReadRetry(fd, buf, size);
+}
+
 class Injection {
  public:
   explicit Injection(const EnqueueRequest& request) : request_(request) {}
@@ -46,6 +67,9 @@ class Injection {
   }
   EnqueueResult FailErrno(int code, const std::string& what, int err) {
     return Fail(code, Status::FromErrno(what, err).message());
+  }
+  EnqueueResult FailRead(const std::string& what, int err) {
+    return FailErrno(err == ETIMEDOUT ? kQueueTimeout : kQueueReadError, what, err);
   }
   // Undoes a failed injection: the envelope first, the content last, so an
   // id never appears in intd/ without its mess/ file.
@@ -74,8 +98,9 @@ EnqueueResult Injection::CopyMessage(int message_fd, int out) {
   }
   size_t used = received.copy(buf.data(), received.size());
   for (;;) {
-    ssize_t n = ReadRetry(message_fd, buf.data() + used, buf.size() - used);
-    if (n < 0) return FailErrno(kQueueReadError, "read message", errno);
+    ssize_t n = ReadBefore(message_fd, buf.data() + used, buf.size() - used,
+                           request_.read_deadline);
+    if (n < 0) return FailRead("read message", errno);
     used += static_cast<size_t>(n);
     if (n == 0 || used == buf.size()) {
       Status s = WriteAll(out, std::string_view(buf.data(), used));
@@ -92,8 +117,8 @@ EnqueueResult Injection::CopyEnvelope(int envelope_fd, int out) {
   EnvelopeParser parser(/*collect=*/false);
   std::vector<char> buf(kCopyBufferSize);
   while (parser.state() == EnvelopeParser::State::kNeedMore) {
-    ssize_t n = ReadRetry(envelope_fd, buf.data(), buf.size());
-    if (n < 0) return FailErrno(kQueueReadError, "read envelope", errno);
+    ssize_t n = ReadBefore(envelope_fd, buf.data(), buf.size(), request_.read_deadline);
+    if (n < 0) return FailRead("read envelope", errno);
     if (n == 0) return Fail(kQueueReadError, "read envelope: truncated");
     std::string_view chunk(buf.data(), static_cast<size_t>(n));
     size_t used = parser.Feed(chunk);
@@ -201,7 +226,8 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   // before the rename into todo/ can be: one syncfs of the queue's file
   // system makes them so together (one device flush, where an fsync of each
   // costs three), and the rename waits for it.
-  if (Status synced = SyncFileSystem(q); !synced.ok()) {
+  if (Status synced = request_.sync ? request_.sync() : SyncFileSystem(q);
+      !synced.ok()) {
     return Fail(IsWriteErrno(synced.error_number()) ? kQueueWriteError : kQueueMessTrouble,
                 synced.message());
   }
@@ -212,7 +238,8 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
   intd_path_.clear();
   committed_ = true;
-  if (Status s = FsyncDirectory(DirectoryOf(todo)); !s.ok()) {
+  if (Status s = request_.sync ? request_.sync() : FsyncDirectory(DirectoryOf(todo));
+      !s.ok()) {
     // The rename happened but its directory sync failed: the message is
     // whole and visible, and may be delivered although we answer
     // "temporary failure" (a possible duplicate, never a loss). Removing

@@ -20,8 +20,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ctime>
+#include <functional>
 #include <string>
 
+#include "lib/base/status.h"
 #include "lib/queue/layout.h"
 
 namespace yubin::queue {
@@ -66,6 +69,14 @@ struct EnqueueRequest {
   // Testing aid: when equal to a step's number, the process raises SIGKILL
   // on itself right before that step. 0 never does.
   int crash_before_step = 0;
+  // When set, called in place of both syncs (the syncfs before the commit
+  // and the directory sync after it): the intake service's group sync
+  // (group_sync.h), which one syncfs serves for many injections.
+  std::function<Status()> sync;
+  // When not 0: a CLOCK_MONOTONIC second after which reading the message or
+  // the envelope gives up with kQueueTimeout (the intake service's timeout;
+  // yubin-queue has its alarm instead).
+  time_t read_deadline = 0;
 };
 
 struct EnqueueResult {

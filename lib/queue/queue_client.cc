@@ -11,7 +11,9 @@
 #include <climits>
 #include <cstdlib>
 
+#include "lib/base/yubin_root.h"
 #include "lib/queue/envelope.h"
+#include "lib/queue/intake_protocol.h"
 
 extern char** environ;
 
@@ -178,7 +180,57 @@ std::string FindQueueId(std::string_view out) {
 }
 
 QueueClient::~QueueClient() {
-  if (pid_ > 0) Abort();
+  if (running()) Abort();
+}
+
+Status QueueClient::StartIntake(const std::string& socket_path) {
+  signal(SIGPIPE, SIG_IGN);
+  UniqueFd sock;
+  if (Status st = ConnectIntake(socket_path, &sock); !st.ok()) return st;
+  UniqueFd msg_r, msg_w, env_r, env_w;
+  if (Status st = MakePipe(&msg_r, &msg_w); !st.ok()) return st;
+  if (Status st = MakePipe(&env_r, &env_w); !st.ok()) return st;
+  if (Status st = SendInjectionFds(sock.get(), msg_r.get(), env_r.get()); !st.ok()) {
+    return st;
+  }
+  if (!SetNonBlocking(msg_w.get(), true).ok() || !SetNonBlocking(env_w.get(), true).ok()) {
+    return Status::Temporary("cannot set the queue pipes non-blocking");
+  }
+  intake_ = std::move(sock);
+  message_ = std::move(msg_w);
+  envelope_ = std::move(env_w);
+  return Status::Ok();
+}
+
+Status QueueClient::StartDefault(QueueStderr stderr_mode) {
+  const char* env = std::getenv("QMAILQUEUE");
+  const bool chosen = env != nullptr && *env != '\0';
+  if (!chosen && StartIntake(IntakeSocketPath(YubinRoot())).ok()) return Status::Ok();
+  return Start(QueueProgramPath(), stderr_mode);
+}
+
+int QueueClient::ReadIntakeReply(std::string* id) {
+  std::string line;
+  char buf[kMaxIntakeReplyBytes];
+  while (line.find('\n') == std::string::npos && line.size() < kMaxIntakeReplyBytes) {
+    ssize_t n = ReadRetry(intake_.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<size_t>(n));
+  }
+  intake_.reset();
+  int code = 0;
+  std::string text;
+  const size_t nl = line.find('\n');
+  if (nl == std::string::npos || !ParseIntakeReply(std::string_view(line).substr(0, nl), &code, &text)) {
+    (void)WriteAll(2, "yubin-intake: no answer from the intake service\n");
+    return kUnknownWaitStatus;
+  }
+  if (code == 0) {
+    *id = FindQueueId(std::string(kQueuedPrefix) + text + "\n");
+  } else {
+    (void)WriteAll(2, "yubin-intake: " + text + "\n");
+  }
+  return code << 8;  // as waitpid() reports an exit with that code
 }
 
 Status QueueClient::Start(const std::string& program, QueueStderr stderr_mode) {
@@ -297,7 +349,7 @@ bool QueueClient::WriteAllPolled(int fd, std::string_view data) {
 }
 
 void QueueClient::WriteMessage(std::string_view data) {
-  if (write_failed_ || pid_ <= 0 || data.empty()) return;
+  if (write_failed_ || !running() || data.empty()) return;
   if (!WriteAllPolled(message_.get(), data)) write_failed_ = true;
 }
 
@@ -316,27 +368,32 @@ int QueueClient::Wait() {
 
 QueueOutcome QueueClient::Finish(std::string_view envelope) {
   QueueOutcome out;
-  if (pid_ <= 0) return out;
-  out.pid = pid_;
+  if (!running()) return out;
+  out.pid = pid_ > 0 ? pid_ : 0;
   message_.reset();
   bool envelope_ok =
       !write_failed_ && WriteAllPolled(envelope_.get(), envelope);
   envelope_.reset();
-  out.wait_status = Wait();
+  std::string intake_id;
+  out.wait_status = intake_.valid() ? ReadIntakeReply(&intake_id) : Wait();
   out.exit_code =
       WIFEXITED(out.wait_status) ? WEXITSTATUS(out.wait_status) : -1;
   // A program that exits 0 without having read the whole envelope did not
   // get our message: we never call that queued. A failing exit code is
   // reported as it is, even when it cut our writes short.
   out.ran = envelope_ok || out.exit_code > 0;
-  out.queue_id = FindQueueId(err_output_);
+  out.queue_id = out.pid > 0 ? FindQueueId(err_output_) : intake_id;
   return out;
 }
 
 void QueueClient::Abort() {
-  if (pid_ <= 0) return;
+  if (!running()) return;
   message_.reset();
   envelope_.reset();
+  if (intake_.valid()) {
+    intake_.reset();  // the service sees a truncated envelope: nothing queued
+    return;
+  }
   (void)Wait();
 }
 

@@ -3,7 +3,7 @@
 // yubin-inject, sendmail).
 //
 //   QueueClient q;
-//   if (Status s = q.Start(QueueProgramPath(), QueueStderr::kCapture); !s.ok())
+//   if (Status s = q.StartDefault(QueueStderr::kCapture); !s.ok())
 //     return s;                        // the program could not be run
 //   q.WriteMessage(header); q.WriteMessage(body_chunk); ...
 //   QueueOutcome out = q.Finish(PackEnvelope(sender, recipients));
@@ -23,6 +23,15 @@
 // the default back), so a program that dies early shows up as its exit
 // code, not as our death; and it puts an ignored SIGCHLD back to the
 // default, since an ignored SIGCHLD leaves no exit code to wait for.
+//
+// StartDefault() picks the queue the way every yubin program does: the
+// program in $QMAILQUEUE when set; else the intake service of $YUBIN_ROOT
+// (yubin-intake, intake_protocol.h) when it is listening, which takes the
+// same pipes over its socket and answers with the exit code and the id;
+// else yubin-queue beside the running program. Through the service,
+// QueueOutcome carries the code it answered (wait_status as if a program
+// had exited with it), the id, and pid 0; its error text is printed on our
+// stderr as "yubin-intake: what".
 #ifndef YUBIN_LIB_QUEUE_QUEUE_CLIENT_H_
 #define YUBIN_LIB_QUEUE_QUEUE_CLIENT_H_
 
@@ -96,6 +105,12 @@ class QueueClient {
   // executed ("unable to run the queue program PATH: <strerror>").
   Status Start(const std::string& program,
                QueueStderr stderr_mode = QueueStderr::kInherit);
+  // Through the intake service listening on socket_path; a failure (no
+  // such socket, nobody listening) leaves nothing started.
+  Status StartIntake(const std::string& socket_path);
+  // $QMAILQUEUE, else the intake service, else yubin-queue (above).
+  Status StartDefault(QueueStderr stderr_mode = QueueStderr::kInherit);
+  bool through_intake() const { return intake_.valid(); }
   // After the first failure (the program died, say) later writes are
   // skipped; Finish then reports the program's exit.
   void WriteMessage(std::string_view data);
@@ -110,11 +125,14 @@ class QueueClient {
   bool WriteAllPolled(int fd, std::string_view data);
   void DrainStderr(bool until_eof);
   int Wait();  // the wait status
+  int ReadIntakeReply(std::string* id);  // the wait status it stands for
+  bool running() const { return pid_ > 0 || intake_.valid(); }
 
   pid_t pid_ = -1;
   UniqueFd message_;
   UniqueFd envelope_;
   UniqueFd stderr_;         // only with kCapture
+  UniqueFd intake_;         // the intake service's socket, when used
   std::string err_output_;  // bounded by kMaxQueueStderrBytes
   std::string err_line_;    // partial line being copied to our stderr
   bool write_failed_ = false;

@@ -573,7 +573,7 @@ bool Manager::SendBounce(MessageId id, Job& job) {
     Status s = CheckEnvelope(plan->sender, recipients);
     if (s.ok()) {
       QueueClient sub;
-      s = sub.Start(QueueProgramPath());
+      s = sub.StartDefault();
       if (s.ok()) {
         sub.WriteMessage(text);
         QueueOutcome out = sub.Finish(PackEnvelope(plan->sender, recipients));

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <vector>
 
 #include "lib/base/fd.h"
@@ -56,9 +57,10 @@ bool TakeSpare(const std::string& queue_dir, const std::string& target) {
   const std::string dir = SpareDir(queue_dir);
   std::vector<std::string> names;
   if (!SpareNames(dir, kTakeCandidates, &names) || names.empty()) return false;
-  // Concurrent injections start at different places rather than all
-  // racing for the first name.
-  size_t start = static_cast<size_t>(getpid()) % names.size();
+  // Concurrent injections (processes, or threads of the intake service)
+  // start at different places rather than all racing for the first name:
+  // each target name is unique.
+  size_t start = std::hash<std::string>{}(target) % names.size();
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string from = dir + "/" + names[(start + i) % names.size()];
     if (rename(from.c_str(), target.c_str()) == 0) return true;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "lib/base/durable_file.h"
+#include "lib/queue/intake_protocol.h"
 #include "lib/queue/layout.h"
 
 namespace yubin::setup {
@@ -97,6 +98,11 @@ Status MakeRoot(const RootOptions& options, std::vector<std::string>* notes) {
   }
   std::string queue = queue::QueueDir(root);
   if (Status s = queue::CreateQueueLayout(queue); !s.ok()) return s;
+  // The intake service's socket directory (intake_protocol.h): public, so
+  // that every user can reach the socket, and owned by the queue's owner,
+  // who runs the service.
+  const std::string intake = queue::IntakeDir(root);
+  if (Status s = EnsurePublicDirectory(intake); !s.ok()) return s;
 
   if (options.user_mode) return Status::Ok();
   struct passwd* pw = ::getpwnam(kQueueUser);
@@ -114,6 +120,9 @@ Status MakeRoot(const RootOptions& options, std::vector<std::string>* notes) {
   if (err != 0) {
     return Status::FromErrno("chown " + queue + " to " + kQueueUser,
                              err > 0 ? err : errno);
+  }
+  if (::lchown(intake.c_str(), g_owner_uid, g_owner_gid) != 0) {
+    return Status::FromErrno("chown " + intake + " to " + kQueueUser, errno);
   }
   return Status::Ok();
 }

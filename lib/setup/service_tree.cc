@@ -304,6 +304,7 @@ Result<std::map<std::string, std::string>> TemplateValues(const TreeOptions& o) 
       {"SEND_DATA", std::to_string(kSendDataLimit)},
       {"LOCAL_DATA", std::to_string(kLocalDataLimit)},
       {"REMOTE_DATA", std::to_string(kRemoteDataLimit)},
+      {"INTAKE_DATA", std::to_string(kIntakeDataLimit)},
   };
   if (o.user_mode) {
     Owner me = Invoker();

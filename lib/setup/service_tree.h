@@ -46,6 +46,7 @@ inline constexpr long kSmtpdDataLimit = 30000000;
 inline constexpr long kSendDataLimit = 200000000;
 inline constexpr long kLocalDataLimit = 100000000;
 inline constexpr long kRemoteDataLimit = 100000000;
+inline constexpr long kIntakeDataLimit = 300000000;
 inline constexpr int kDefaultSmtpdConcurrency = 40;
 
 struct TreeOptions {

@@ -271,7 +271,7 @@ int RunSmtpd(int in_fd, int out_fd) {
     queue::QueueClient queue;
     // Captured: "queued <id>" goes into the 250 reply, the rest to our log.
     Status started =
-        queue.Start(queue::QueueProgramPath(), queue::QueueStderr::kCapture);
+        queue.StartDefault(queue::QueueStderr::kCapture);
     if (!started.ok()) Log("warning: queue program: " + started.message());
     Reply go = session.OnDataStart(started.ok());
     conn.Reply(go.text);

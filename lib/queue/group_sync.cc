@@ -1,0 +1,40 @@
+// group_sync.cc: see group_sync.h.
+#include "lib/queue/group_sync.h"
+
+namespace yubin::queue {
+
+Status GroupSync::Sync() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const uint64_t ticket = ++requested_;
+  while (covered_ < ticket && failure_.ok()) {
+    if (running_) {
+      done_.wait(lock);
+      continue;
+    }
+    // This thread runs the next sync for every ticket handed out so far;
+    // a sync already running when they arrived may have missed their data.
+    running_ = true;
+    const uint64_t target = requested_;
+    lock.unlock();
+    Status result = sync_();
+    lock.lock();
+    running_ = false;
+    ++runs_;
+    covered_ = target;
+    if (!result.ok() && failure_.ok()) failure_ = result;
+    done_.notify_all();
+  }
+  return failure_;
+}
+
+bool GroupSync::failed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !failure_.ok();
+}
+
+uint64_t GroupSync::syncs_run() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return runs_;
+}
+
+}  // namespace yubin::queue

@@ -1,0 +1,259 @@
+// intake_server.cc: see intake_server.h.
+#include "lib/queue/intake_server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <new>
+
+#include "lib/base/durable_file.h"
+#include "lib/base/fd.h"
+#include "lib/base/mail_date.h"
+#include "lib/queue/enqueue.h"
+#include "lib/queue/group_sync.h"
+#include "lib/queue/intake_protocol.h"
+#include "lib/queue/layout.h"
+#include "lib/queue/queue_command.h"
+#include "lib/queue/unix_listener.h"
+#include "supervise/self_pipe.h"
+
+namespace yubin::queue {
+namespace {
+
+constexpr int kListenBacklog = 128;
+constexpr size_t kThreadStackBytes = 256 * 1024;
+constexpr mode_t kIntakeDirMode = 0755;
+constexpr mode_t kSocketMode = 0666;
+
+void Log(const std::string& line) {
+  std::string out = "yubin-intake: ";
+  for (char c : line) out.push_back(c == '\n' ? '/' : c);
+  out.push_back('\n');
+  (void)WriteAll(2, out);
+}
+
+time_t MonotonicSeconds() {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec;
+}
+
+std::string Absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+class Server {
+ public:
+  explicit Server(const IntakeOptions& o)
+      : opt_(o),
+        root_(Absolute(o.root)),
+        queue_dir_(QueueDir(root_)),
+        group_([this] { return SyncFileSystem(queue_dir_); }) {}
+
+  int Run();
+  // One connection, in its own thread.
+  void Serve(int client);
+
+ private:
+  Status Listen();
+  void Accept();
+  void Finished();
+
+  const IntakeOptions opt_;
+  const std::string root_;
+  const std::string queue_dir_;
+  GroupSync group_;
+  UniqueFd listener_;
+  UniqueFd wake_read_, wake_write_;  // a finished thread writes a byte
+  supervise::SelfPipe signals_;
+  std::atomic<size_t> active_{0};
+};
+
+struct ThreadStart {
+  Server* server;
+  int client;
+};
+
+void* ThreadMain(void* arg) {
+  ThreadStart start = *static_cast<ThreadStart*>(arg);
+  delete static_cast<ThreadStart*>(arg);
+  start.server->Serve(start.client);
+  return nullptr;
+}
+
+Status Server::Listen() {
+  const std::string dir = IntakeDir(root_);
+  if (mkdir(dir.c_str(), kIntakeDirMode) != 0 && errno != EEXIST) {
+    return Status::FromErrno("mkdir " + dir + " (run yubin-mkroot for this root)", errno);
+  }
+  // Bound by a relative name: the socket path's length is limited.
+  if (chdir(dir.c_str()) != 0) return Status::FromErrno("chdir " + dir, errno);
+  return ListenHere("intake.sock", {.mode = kSocketMode, .backlog = kListenBacklog}, &listener_)
+      .Wrap(dir);
+}
+
+void Server::Accept() {
+  int client = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+  if (client < 0) return;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, kThreadStackBytes);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  auto* start = new (std::nothrow) ThreadStart{this, client};
+  pthread_t thread;
+  ++active_;
+  int rc = start == nullptr ? ENOMEM : pthread_create(&thread, &attr, ThreadMain, start);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    --active_;
+    delete start;
+    Log("warning: cannot start a thread: " + std::string(strerror(rc)));
+    close(client);  // the client sees no answer: a temporary failure
+  }
+}
+
+void Server::Finished() {
+  --active_;
+  const char byte = 0;
+  (void)!write(wake_write_.get(), &byte, 1);
+}
+
+void Server::Serve(int client_fd) {
+  UniqueFd client(client_fd);
+  struct ucred cred = {};
+  socklen_t len = sizeof cred;
+  const struct timeval wait = {kIntakeRequestSeconds, 0};
+  UniqueFd message, envelope;
+  Status got = getsockopt(client.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0
+                   ? Status::Ok()
+                   : Status::FromErrno("SO_PEERCRED", errno);
+  if (got.ok() && setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) != 0) {
+    got = Status::FromErrno("SO_RCVTIMEO", errno);
+  }
+  if (got.ok()) got = ReceiveInjectionFds(client.get(), &message, &envelope);
+  if (!got.ok()) {
+    Log("warning: pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid) +
+        ": " + got.message());
+    (void)!send(client.get(), "81 bad request\n", 15, MSG_NOSIGNAL);
+    client.reset();
+    Finished();
+    return;
+  }
+  const time_t now = time(nullptr);
+  EnqueueRequest request{
+      .queue_dir = queue_dir_,
+      .received_line = FormatReceivedLine(cred.pid, cred.uid, now),
+      .uid = cred.uid,
+      .pid = cred.pid,
+      .birth = static_cast<int64_t>(now),
+      .crash_before_step = opt_.crash_before_step,
+      .sync = [this] { return group_.Sync(); },
+      .read_deadline = MonotonicSeconds() + opt_.timeout_seconds,
+  };
+  EnqueueResult result = Enqueue(message.get(), envelope.get(), request);
+  message.reset();
+  envelope.reset();
+  if (result.exit_code != kQueueOk) {
+    Log("warning: pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid) +
+        ": exit " + std::to_string(result.exit_code) + ": " + result.error);
+  }
+  const std::string reply = FormatIntakeReply(
+      result.exit_code,
+      result.exit_code == kQueueOk ? std::to_string(result.id) : result.error);
+  (void)!send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+  client.reset();
+  Finished();
+}
+
+int Server::Run() {
+  signal(SIGPIPE, SIG_IGN);
+  Status s = signals_.Install({SIGTERM});
+  if (s.ok()) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+      s = Status::FromErrno("pipe", errno);
+    } else {
+      wake_read_ = UniqueFd(fds[0]);
+      wake_write_ = UniqueFd(fds[1]);
+    }
+  }
+  struct stat st;
+  if (s.ok() && (stat(queue_dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    s = Status::FromErrno("queue directory " + queue_dir_, errno == 0 ? ENOTDIR : errno);
+  }
+  if (s.ok()) s = Listen();
+  if (!s.ok()) {
+    Log("alert: " + s.message());
+    return 111;
+  }
+  Log("status: listening on " + IntakeSocketPath(root_));
+  if (opt_.ready_fd >= 0) {
+    (void)WriteAll(opt_.ready_fd, "\n");
+    close(opt_.ready_fd);
+  }
+  bool terminating = false;
+  int code = 0;
+  time_t deadline = 0;
+  for (;;) {
+    if (!terminating && group_.failed()) {
+      Log("alert: a sync of the queue failed; answering the running injections, then "
+          "exiting to be restarted");
+      terminating = true;
+      code = 111;
+      deadline = MonotonicSeconds() + kIntakeTermWaitSeconds;
+      listener_.reset();
+      unlink("intake.sock");
+    }
+    if (terminating && active_ == 0) return code;
+    if (terminating && MonotonicSeconds() >= deadline) {
+      Log("status: exiting with " + std::to_string(active_.load()) + " injections running");
+      _exit(code);  // detached threads must not see static destructors
+    }
+    const bool accepting = !terminating && active_ < opt_.max_injections;
+    struct pollfd fds[3] = {{signals_.fd(), POLLIN, 0},
+                            {wake_read_.get(), POLLIN, 0},
+                            {accepting ? listener_.get() : -1, POLLIN, 0}};
+    const int timeout = terminating ? 1000 : -1;
+    if (poll(fds, 3, timeout) < 0 && errno != EINTR) {
+      Log(std::string("alert: poll: ") + strerror(errno));
+      _exit(111);
+    }
+    if ((fds[0].revents & POLLIN) != 0) {
+      while (int sig = signals_.Next()) {
+        if (sig != SIGTERM || terminating) continue;
+        terminating = true;
+        deadline = MonotonicSeconds() + kIntakeTermWaitSeconds;
+        listener_.reset();
+        unlink("intake.sock");
+        Log("status: SIGTERM: waiting for " + std::to_string(active_.load()) + " injections");
+      }
+    }
+    if ((fds[1].revents & POLLIN) != 0) {
+      char buf[256];
+      while (read(wake_read_.get(), buf, sizeof buf) > 0) {
+      }
+    }
+    if ((fds[2].revents & POLLIN) != 0) Accept();
+  }
+}
+
+}  // namespace
+
+int RunIntakeServer(const IntakeOptions& options) {
+  auto* server = new Server(options);  // never freed: threads may outlive Run
+  return server->Run();
+}
+
+}  // namespace yubin::queue
