@@ -4,11 +4,19 @@
 //
 // ucspi-tcp 0.88's interface, plus -C (per-address concurrency) and -L
 // (per-address connections per minute). Exits 100 on usage, 111 when it
-// cannot bind, drop privileges or keep serving; runs until SIGTERM.
+// cannot bind, drop privileges or keep serving; runs until SIGTERM. The
+// yubin-smtpd beside it runs in the forked child without an exec
+// (ServerOptions::run_in_child) unless YUBIN_SMTPD_EXEC is set.
+#include <sys/prctl.h>
+
+#include <cstdlib>
+
 #include "lib/base/command_line.h"
 #include "lib/base/fatal.h"
+#include "lib/smtp/server.h"
 #include "lib/tcpserver/options.h"
 #include "lib/tcpserver/server.h"
+#include "lib/tcpserver/sibling_program.h"
 
 namespace {
 constexpr char kHelp[] =
@@ -34,6 +42,9 @@ constexpr char kHelp[] =
     "  -d/-D TCP delay (default) / TCP_NODELAY; -o/-O keep / kill IP options\n"
     "  -b N  listen backlog (default 20); -B S write S to each client first\n"
     "  -1    print the local port on stdout once bound\n"
+    "When program is the yubin-smtpd installed beside tcpserver (the same\n"
+    "file), its code runs in the forked child without an exec; set\n"
+    "YUBIN_SMTPD_EXEC=1 to exec it for every connection instead.\n"
     "Exits 100 on usage, 111 when it cannot bind or drop privileges.\n";
 }  // namespace
 
@@ -45,6 +56,18 @@ int main(int argc, char** argv) {
   if (!options.ok()) {
     yubin::Warn(options.status().message());
     yubin::Usage(yubin::tcpserver::kUsage);
+  }
+  // The yubin-smtpd installed beside us runs in the forked child without
+  // an exec, unless YUBIN_SMTPD_EXEC is set (then every connection gets a
+  // fresh exec, and a fresh address space, as with ucspi-tcp).
+  const char* exec_always = std::getenv("YUBIN_SMTPD_EXEC");
+  if ((exec_always == nullptr || *exec_always == '\0') && options->program.size() == 1) {
+    options->in_process_file = yubin::tcpserver::SiblingProgram("yubin-smtpd");
+    options->run_in_child = [] {
+      prctl(PR_SET_NAME, "yubin-smtpd");  // what ps -o comm and top show
+      yubin::SetProgramName("yubin-smtpd");
+      return yubin::smtp::RunSmtpd(0, 1);
+    };
   }
   return yubin::ExitWith(yubin::tcpserver::RunServer(*options));
 }

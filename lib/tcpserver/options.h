@@ -13,7 +13,9 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,13 @@ struct ServerOptions {
   std::string host;
   std::string port;
   std::vector<std::string> program;
+  // When set: the program file (device and inode) whose code this
+  // tcpserver has linked in as run_in_child. A connection whose program
+  // resolves to that file runs run_in_child in the forked child, with the
+  // connection on 0 and 1 and environ set as for the exec, instead of an
+  // exec; its return value is the child's exit code.
+  std::optional<std::pair<dev_t, ino_t>> in_process_file;
+  std::function<int()> run_in_child;
 };
 
 // The usage text after "tcpserver: usage: ".

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@
 #include "lib/tcpserver/host_lookup.h"
 #include "lib/tcpserver/per_ip_limits.h"
 #include "lib/tcpserver/privileges.h"
+
+extern char** environ;
 
 namespace yubin::tcpserver {
 namespace {
@@ -149,6 +152,26 @@ std::string DecisionLineFor(bool deny, pid_t pid, const ConnectionPlan& p) {
                       p.remote, {});
 }
 
+// True when path is the program whose code this tcpserver runs in the
+// child (ServerOptions::run_in_child).
+bool IsInProcess(const ServerOptions& o, const std::string& path) {
+  if (!o.run_in_child || !o.in_process_file) return false;
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && st.st_dev == o.in_process_file->first &&
+         st.st_ino == o.in_process_file->second;
+}
+
+// In the forked child, in place of execve(2): the environment the program
+// would have got, the signal dispositions an exec would leave, and the
+// linked-in program's code. The caller has closed tcpserver's own
+// descriptors, which an exec would have closed (they are close-on-exec).
+[[noreturn]] void RunInChild(const ServerOptions& o, char** envp) {
+  signal(SIGCHLD, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  environ = envp;
+  _exit(o.run_in_child());
+}
+
 // The forked child when it must look names up itself: from the banner to
 // exec. Never returns.
 [[noreturn]] void ServeConnection(const ServerOptions& o, int fd,
@@ -170,7 +193,9 @@ std::string DecisionLineFor(bool deny, pid_t pid, const ConnectionPlan& p) {
   std::string path = ProgramPath(o, plan.env, &error);
   if (!path.empty()) {
     std::vector<char*> argv = ProgramArgv(o);
-    execve(path.c_str(), argv.data(), plan.env.Pointers().data());
+    std::vector<char*> envp = plan.env.Pointers();
+    if (IsInProcess(o, path)) RunInChild(o, envp.data());
+    execve(path.c_str(), argv.data(), envp.data());
     error = errno;
   }
   DropConnection(o, "unable to run " + o.program[0] + ": " + strerror(error));
@@ -212,6 +237,7 @@ class Server {
   // The program's resolved path, for the PATH it was resolved with.
   std::string program_path_;
   std::string program_path_key_;
+  bool program_in_process_ = false;  // program_path_ is run_in_child's
 };
 
 Status Server::Listen() {
@@ -334,6 +360,7 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
     if (path_key != program_path_key_ || program_path_.empty()) {
       program_path_ = ProgramPath(o_, plan.env, &error);
       program_path_key_ = path_key;
+      program_in_process_ = !program_path_.empty() && IsInProcess(o_, program_path_);
     }
     if (program_path_.empty()) {
       plan.verdict = Verdict::kDrop;
@@ -357,6 +384,13 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
     if (plan.verdict == Verdict::kDeny) _exit(100);
     if (plan.verdict == Verdict::kDrop) _exit(111);
     if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0) _exit(111);
+    if (program_in_process_) {
+      if (fd > 1) close(fd);
+      listen_fd_.reset();
+      pipe_read_.reset();
+      pipe_write_.reset();
+      RunInChild(o_, envp.data());
+    }
     execve(program_path_.c_str(), argv.data(), envp.data());
     if (o_.verbosity >= 1) Log(exec_failure + strerror(errno) + "\n");
     _exit(111);

@@ -1,0 +1,161 @@
+// tcpserver with the yubin-smtpd installed beside it runs smtpd's code in
+// the forked child, without an exec: the child's executable is tcpserver,
+// its name is yubin-smtpd, and the session behaves as an exec'd one would
+// (the rule's RELAYCLIENT and tcpserver's TCPREMOTEIP reach it; the message
+// reaches the queue program). YUBIN_SMTPD_EXEC=1 restores the exec, and
+// both of tcpserver's child paths (-H -l prepared by the parent, or name
+// lookups in the child) do the same.
+#include <unistd.h>
+
+#include <climits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/harness/harness.h"
+#include "tests/smtpd_fixture.h"
+
+namespace yubin::testing {
+namespace {
+
+std::string Exe(pid_t pid) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+// The first child of pid, or 0.
+pid_t FirstChild(pid_t pid) {
+  std::string children = ReadFileOrEmpty("/proc/" + std::to_string(pid) + "/task/" +
+                                         std::to_string(pid) + "/children");
+  return static_cast<pid_t>(std::atol(children.c_str()));
+}
+
+class TcpserverSmtpdTest : public ::testing::TestWithParam<std::vector<std::string>> {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir("tcpsmtpd");
+    ProcessResult cp = RunShell(
+        "set -e; mkdir -p " + dir_ + "/bin " + dir_ + "/root/control " + dir_ + "/q; cp " +
+        RunfilePath("cmd/tcpserver/tcpserver") + " " +
+        RunfilePath("cmd/yubin-smtpd/yubin-smtpd") + " " + dir_ + "/bin/");
+    ASSERT_EQ(cp.exit_code, 0) << cp.err;
+    WriteFileOrDie(dir_ + "/root/control/me", "mx.test\n");
+    WriteFileOrDie(dir_ + "/root/control/rcpthosts", "example.com\n");
+    const std::string rules = "127.0.0.1:allow,RELAYCLIENT=\"\",GREETDELAY=\"0\"\n";
+    ProcessResult r = RunProcess({RunfilePath("cmd/tcprules/tcprules"), dir_ + "/rules.cdb",
+                                  dir_ + "/rules.tmp"},
+                                 {.input = rules});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // Starts tcpserver with the extra flags and environment; false if it
+  // does not accept connections within 10 s.
+  bool Start(const std::vector<std::string>& env) {
+    port_ = PickFreePort();
+    std::vector<std::string> argv = {dir_ + "/bin/tcpserver", "-1"};
+    for (const std::string& flag : GetParam()) argv.push_back(flag);
+    for (const char* a : {"-x"}) argv.push_back(a);
+    argv.push_back(dir_ + "/rules.cdb");
+    argv.push_back("127.0.0.1");
+    argv.push_back(std::to_string(port_));
+    argv.push_back(dir_ + "/bin/yubin-smtpd");
+    RunOptions run;
+    run.env = {"YUBIN_ROOT=" + dir_ + "/root", "QMAILQUEUE=" + RunfilePath("tests/queue_recorder"),
+               "QUEUE_RECORDER_DIR=" + dir_ + "/q"};
+    for (const std::string& e : env) run.env.push_back(e);
+    // Ready when -1 has printed the port: no probe connection, whose
+    // session could be mistaken for the test's.
+    if (!server_.Start(argv, run, dir_ + "/port", dir_ + "/log")) return false;
+    return WaitUntil([&] { return ReadFileOrEmpty(dir_ + "/port") == std::to_string(port_) + "\n"; },
+                     10s);
+  }
+
+  // Waits until the sessions before have ended, so that the next child of
+  // tcpserver is the next session's.
+  bool NoSessionLeft() {
+    return WaitUntil([&] { return FirstChild(server_.pid()) == 0; }, 10s);
+  }
+
+  // One session relaying to a domain outside rcpthosts, which only the
+  // rule's RELAYCLIENT allows; returns the pid that served it.
+  pid_t RelayOneMessage() {
+    SmtpClient c;
+    EXPECT_TRUE(c.Connect(port_));
+    EXPECT_EQ(Code(c.ReadReply()), "220");
+    pid_t child = 0;
+    WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s);
+    c.Send("HELO client.test\r\nMAIL FROM:<a@client.test>\r\nRCPT TO:<u@elsewhere.test>\r\n"
+           "DATA\r\n");
+    EXPECT_EQ(Code(c.ReadReply()), "250");
+    EXPECT_EQ(Code(c.ReadReply()), "250");
+    EXPECT_EQ(Code(c.ReadReply()), "250") << "RELAYCLIENT from the rule reached smtpd";
+    EXPECT_EQ(Code(c.ReadReply()), "354");
+    c.Send("Subject: t\r\n\r\nbody\r\n.\r\n");
+    EXPECT_EQ(Code(c.ReadReply()), "250") << ReadFileOrEmpty(dir_ + "/log");
+    c.Send("QUIT\r\n");
+    EXPECT_EQ(Code(c.ReadReply()), "221");
+    return child;
+  }
+
+  // The recorder stores PID.msg; the test queues one message per server.
+  std::string QueuedMessage() {
+    ProcessResult r = RunShell("cat " + dir_ + "/q/*.msg");
+    return r.out;
+  }
+
+  std::string dir_;
+  int port_ = 0;
+  ChildProcess server_;
+};
+
+TEST_P(TcpserverSmtpdTest, SiblingSmtpdRunsInTheForkedChild) {
+  ASSERT_TRUE(Start({}));
+  pid_t child = RelayOneMessage();
+  ASSERT_GT(child, 0);
+  // Checked after the session: the child lives until QUIT is answered.
+  const std::string message = QueuedMessage();
+  EXPECT_NE(message.find("[127.0.0.1]"), std::string::npos)
+      << "TCPREMOTEIP reached smtpd:\n" << message;
+  EXPECT_NE(message.find("Subject: t\n\nbody\n"), std::string::npos) << message;
+}
+
+TEST_P(TcpserverSmtpdTest, ChildIsTcpserverNamedYubinSmtpd) {
+  ASSERT_TRUE(Start({}));
+  SmtpClient c;
+  ASSERT_TRUE(c.Connect(port_));
+  ASSERT_EQ(Code(c.ReadReply()), "220");
+  pid_t child = 0;
+  ASSERT_TRUE(WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s));
+  EXPECT_EQ(Exe(child), dir_ + "/bin/tcpserver");
+  EXPECT_EQ(ReadFileOrEmpty("/proc/" + std::to_string(child) + "/comm"), "yubin-smtpd\n");
+  c.Send("QUIT\r\n");
+  EXPECT_EQ(Code(c.ReadReply()), "221");
+}
+
+TEST_P(TcpserverSmtpdTest, YubinSmtpdExecRunsTheProgram) {
+  ASSERT_TRUE(Start({"YUBIN_SMTPD_EXEC=1"}));
+  SmtpClient c;
+  ASSERT_TRUE(c.Connect(port_));
+  ASSERT_EQ(Code(c.ReadReply()), "220");
+  pid_t child = 0;
+  ASSERT_TRUE(WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s));
+  EXPECT_EQ(Exe(child), dir_ + "/bin/yubin-smtpd");
+  c.Send("QUIT\r\n");
+  EXPECT_EQ(Code(c.ReadReply()), "221");
+  c.Close();
+  ASSERT_TRUE(NoSessionLeft());
+  pid_t relayed_by = RelayOneMessage();
+  ASSERT_GT(relayed_by, 0);
+  EXPECT_NE(QueuedMessage().find("[127.0.0.1]"), std::string::npos);
+}
+
+// "-H -l" (the parent prepares the connection) and the default of name
+// lookups in the child (as the smtpd service runs it).
+INSTANTIATE_TEST_SUITE_P(ChildPaths, TcpserverSmtpdTest,
+                         ::testing::Values(std::vector<std::string>{"-H", "-R", "-l", "mx.test"},
+                                           std::vector<std::string>{"-R"}));
+
+}  // namespace
+}  // namespace yubin::testing
