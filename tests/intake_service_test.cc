@@ -5,6 +5,7 @@
 // injection either queues the whole message or leaves nothing visible; and
 // yubin-smtpd uses it when $QMAILQUEUE is empty.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "lib/queue/enqueue.h"
 #include "lib/queue/intake_protocol.h"
 #include "lib/queue/queue_client.h"
+#include "lib/queue/spare_files.h"
 #include "tests/queue_fixture.h"
 #include "tests/smtpd_fixture.h"
 
@@ -115,6 +117,52 @@ TEST_F(IntakeServiceTest, ManyConcurrentInjectionsAreAllQueued) {
   EXPECT_EQ(snap.queued.size(), static_cast<size_t>(kThreads * kEach));
   EXPECT_EQ(snap.areas["intd"], 0u);
   EXPECT_EQ(snap.tmp, 0u);
+}
+
+// yubin-send retires files into queue/spare and places spares while the
+// service takes spares for its injections: every committed message must
+// still be whole (its own content, its own envelope).
+TEST_F(IntakeServiceTest, InjectionsStayWholeWhileSparesChurn) {
+  std::atomic<bool> stop{false};
+  std::thread churn([&] {
+    queue::SpareFiles spares(root_.queue);
+    const std::string dir = root_.queue + "/churn";
+    mkdir(dir.c_str(), 0700);
+    for (uint64_t i = 0; !stop; ++i) {
+      const std::string path = dir + "/" + std::to_string(i % 64);
+      (void)spares.Place(path, "churned file " + std::to_string(i) + "\n");
+      (void)spares.Retire(path);
+    }
+  });
+  constexpr int kThreads = 12;
+  constexpr int kEach = 40;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const int n = t * kEach + i;
+        bool started = false;
+        QueueOutcome out = InjectThrough(
+            service_.socket(), "Subject: " + std::to_string(n) + "\n\nbody " + std::to_string(n) + "\n",
+            "s" + std::to_string(n) + "@x.test", {"r" + std::to_string(n) + "@y.test"}, &started);
+        if (started && out.ran && out.exit_code == 0) ++ok;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  stop = true;
+  churn.join();
+  EXPECT_EQ(ok.load(), kThreads * kEach) << service_.Log();
+  QueueSnapshot snap = Snapshot(root_.queue);
+  ASSERT_EQ(snap.queued.size(), static_cast<size_t>(kThreads * kEach));
+  for (const QueuedMessage& m : snap.queued) {
+    ASSERT_EQ(m.recipients.size(), 1u) << "message " << m.id;
+    const std::string n = m.sender.substr(1, m.sender.find('@') - 1);
+    EXPECT_EQ(m.recipients[0], "r" + n + "@y.test");
+    EXPECT_NE(m.content.find("\nSubject: " + n + "\n\nbody " + n + "\n"), std::string::npos)
+        << "message " << m.id << " holds:\n" << m.content;
+  }
 }
 
 TEST_F(IntakeServiceTest, BadEnvelopeIsRefusedAndTheServiceGoesOn) {

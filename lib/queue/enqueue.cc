@@ -48,6 +48,26 @@ ssize_t ReadBefore(int fd, char* buf, size_t size, time_t deadline) {
   return ReadRetry(fd, buf, size);
 }
 
+// Ok when fd holds exactly size bytes and path names the same file: what
+// an injection wrote is what it is about to link or commit. A failure
+// means someone else changed or replaced the file under us (never expected;
+// checked so that it shows as a temporary failure, not a silent loss).
+Status CheckOwnFile(int fd, const std::string& path, off_t size) {
+  struct stat by_fd, by_path;
+  if (::fstat(fd, &by_fd) != 0) return Status::FromErrno("fstat " + path, errno);
+  if (::stat(path.c_str(), &by_path) != 0) return Status::FromErrno("stat " + path, errno);
+  if (by_fd.st_dev != by_path.st_dev || by_fd.st_ino != by_path.st_ino) {
+    return Status::Temporary(path + " is no longer the file written (inode " +
+                             std::to_string(by_fd.st_ino) + ", now " +
+                             std::to_string(by_path.st_ino) + ")");
+  }
+  if (by_fd.st_size != size) {
+    return Status::Temporary(path + " holds " + std::to_string(by_fd.st_size) +
+                             " bytes, " + std::to_string(size) + " were written");
+  }
+  return Status::Ok();
+}
+
 class Injection {
  public:
   explicit Injection(const EnqueueRequest& request) : request_(request) {}
@@ -84,6 +104,8 @@ class Injection {
 
   const EnqueueRequest& request_;
   MessageId id_ = 0;
+  off_t message_bytes_ = 0;   // written into the content file
+  off_t envelope_bytes_ = 0;  // written into the envelope file
   bool committed_ = false;
   std::string tmp_path_;   // set while tmp/ holds our file
   std::string mess_path_;  // set once linked into mess/
@@ -105,6 +127,7 @@ EnqueueResult Injection::CopyMessage(int message_fd, int out) {
     if (n == 0 || used == buf.size()) {
       Status s = WriteAll(out, std::string_view(buf.data(), used));
       if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write message").message());
+      message_bytes_ += static_cast<off_t>(used);
       used = 0;
     }
     if (n == 0) return EnqueueResult{.exit_code = kQueueOk};
@@ -126,6 +149,7 @@ EnqueueResult Injection::CopyEnvelope(int envelope_fd, int out) {
     if (pending.size() >= kCopyBufferSize) {
       Status s = WriteAll(out, pending);
       if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write envelope").message());
+      envelope_bytes_ += static_cast<off_t>(pending.size());
       pending.clear();
     }
   }
@@ -140,6 +164,7 @@ EnqueueResult Injection::CopyEnvelope(int envelope_fd, int out) {
   }
   Status s = WriteAll(out, pending);
   if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write envelope").message());
+  envelope_bytes_ += static_cast<off_t>(pending.size());
   return EnqueueResult{.exit_code = kQueueOk};
 }
 
@@ -182,6 +207,10 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
 
   CrashPoint(EnqueueStep::kCommitMessage);
+  if (Status own = CheckOwnFile(mess_fd.get(), tmp, message_bytes_); !own.ok()) {
+    tmp_path_.clear();  // maybe not ours to remove: the cleanup takes it later
+    return Fail(kQueueTmpTrouble, own.message());
+  }
   // Named in mess/ now, made durable together with the envelope in step 6:
   // until todo/ names it, a mess/ file is invisible, and the cleanup removes
   // it if we die.
@@ -193,6 +222,10 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   mess_path_ = mess;
   ::unlink(tmp.c_str());
   tmp_path_.clear();
+  if (Status own = CheckOwnFile(mess_fd.get(), mess, message_bytes_); !own.ok()) {
+    mess_path_.clear();  // not ours to remove
+    return Fail(kQueueMessTrouble, own.message());
+  }
 
   CrashPoint(EnqueueStep::kCreateEnvelope);
   std::string intd = MessagePath(q, QueueArea::kIntd, id_);
@@ -232,12 +265,20 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
                 synced.message());
   }
   std::string todo = MessagePath(q, QueueArea::kTodo, id_);
+  if (Status own = CheckOwnFile(intd_fd.get(), intd, envelope_bytes_); !own.ok()) {
+    intd_path_.clear();  // not ours to remove
+    return Fail(kQueueIntdTrouble, own.message());
+  }
   if (::rename(intd.c_str(), todo.c_str()) != 0) {
     return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueTodoTrouble,
                      "rename " + intd + " to " + todo, errno);
   }
   intd_path_.clear();
   committed_ = true;
+  if (Status own = CheckOwnFile(intd_fd.get(), todo, envelope_bytes_); !own.ok()) {
+    // Visible, but not what we wrote: the client must not be told queued.
+    return Fail(kQueueTodoTrouble, own.message());
+  }
   if (Status s = request_.sync ? request_.sync() : FsyncDirectory(DirectoryOf(todo));
       !s.ok()) {
     // The rename happened but its directory sync failed: the message is

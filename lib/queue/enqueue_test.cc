@@ -73,6 +73,14 @@ class EnqueueTest : public ::testing::Test {
     }
     return n;
   }
+  // The one envelope being written in intd/.
+  std::string IntdPath() {
+    std::string path;
+    EXPECT_TRUE(ForEachMessage(queue_, QueueArea::kIntd, [&](MessageId id) {
+      path = MessagePath(queue_, QueueArea::kIntd, id);
+    }).ok());
+    return path;
+  }
   void ExpectNothingLeft() {
     EXPECT_EQ(Count(QueueArea::kTodo), 0u);
     EXPECT_EQ(Count(QueueArea::kMess), 0u);
@@ -163,6 +171,46 @@ TEST_F(EnqueueTest, BrokenBucketIsReportedAndCleaned) {
   ASSERT_EQ(::rename((queue_ + "/todo.off").c_str(), (queue_ + "/todo").c_str()),
             0);
   ExpectNothingLeft();
+}
+
+// The sync hook runs right before the commit: there a file put over the
+// envelope's name (or an envelope cut short) must not be committed.
+TEST_F(EnqueueTest, ReplacedEnvelopeIsNotCommitted) {
+  UniqueFd m = Input("message", "Subject: x\n\nbody\n");
+  UniqueFd e = Input("envelope", "Fa@b\0Tc@d\0\0"s);
+  const std::string stranger = dir_ + "/stranger";
+  EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
+                   .uid = 1001, .pid = 77, .birth = 1764300000};
+  int syncs = 0;
+  r.sync = [&] {
+    if (++syncs == 1) {
+      UniqueFd fd(::open(stranger.c_str(), O_WRONLY | O_CREAT, 0600));
+      EXPECT_EQ(::rename(stranger.c_str(), IntdPath().c_str()), 0);
+    }
+    return Status::Ok();
+  };
+  EnqueueResult res = Enqueue(m.get(), e.get(), r);
+  EXPECT_EQ(res.exit_code, kQueueIntdTrouble) << res.error;
+  EXPECT_NE(res.error.find("is no longer the file written"), std::string::npos) << res.error;
+  EXPECT_EQ(Count(QueueArea::kTodo), 0u);
+}
+
+TEST_F(EnqueueTest, TruncatedEnvelopeIsNotCommitted) {
+  UniqueFd m = Input("message", "Subject: x\n\nbody\n");
+  UniqueFd e = Input("envelope", "Fa@b\0Tc@d\0\0"s);
+  EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
+                   .uid = 1001, .pid = 77, .birth = 1764300000};
+  int syncs = 0;
+  r.sync = [&] {
+    if (++syncs == 1) {
+      EXPECT_EQ(::truncate(IntdPath().c_str(), 0), 0);
+    }
+    return Status::Ok();
+  };
+  EnqueueResult res = Enqueue(m.get(), e.get(), r);
+  EXPECT_EQ(res.exit_code, kQueueIntdTrouble) << res.error;
+  EXPECT_NE(res.error.find("were written"), std::string::npos) << res.error;
+  EXPECT_EQ(Count(QueueArea::kTodo), 0u);
 }
 
 TEST_F(EnqueueTest, PokesTheTrigger) {
