@@ -88,7 +88,7 @@ run_yubin() {  # sets rate and accept_rate: messages/s
     -t u@bench.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_maildir "$home/Maildir" yubin ||
-    { tail -n 5 "$work/send.err" "$work/yubin-lspawn.err" "$work/smtpd.err" >&2; return 1; }
+    { tail -n 5 "$work/send.err" "$work/yubin-lspawn.err" "$work/intake.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")

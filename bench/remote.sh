@@ -85,7 +85,7 @@ run_yubin() {  # sets rate and accept_rate: messages/s
     -t u@far.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
   wait_sink yubin-sink yubin ||
-    { tail -n 5 "$work/send.err" "$work/yubin-rspawn.err" "$work/smtpd.err" >&2; return 1; }
+    { tail -n 5 "$work/send.err" "$work/yubin-rspawn.err" "$work/intake.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")

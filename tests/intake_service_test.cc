@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "lib/base/fd.h"
 #include "lib/queue/enqueue.h"
 #include "lib/queue/intake_protocol.h"
+#include "lib/queue/intake_server.h"
 #include "lib/queue/queue_client.h"
 #include "lib/queue/spare_files.h"
 #include "tests/queue_fixture.h"
@@ -211,6 +213,38 @@ TEST_F(IntakeServiceTest, RequestWithoutDescriptorsGetsAnAnswer) {
   QueueOutcome out =
       InjectThrough(service_.socket(), "x\n", "a@x.test", {"b@y.test"}, &started);
   EXPECT_EQ(out.exit_code, 0) << "the service still works";
+}
+
+// One uid cannot hold every slot: with kMaxInjectionsPerUid of its
+// injections stalled, the next is answered 51 (temporary) at once; once
+// they go, it is served again.
+TEST_F(IntakeServiceTest, OneUidHasAtMostItsShareOfInjections) {
+  std::vector<std::unique_ptr<QueueClient>> stalled;
+  auto stall = [&](size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      stalled.push_back(std::make_unique<QueueClient>());
+      EXPECT_TRUE(stalled.back()->StartIntake(service_.socket()).ok());
+    }
+  };
+  stall(queue::kMaxInjectionsPerUid);
+  QueueOutcome refused;
+  // The service counts the stalled injections in the order its threads
+  // run, so a probe may overtake one of them (then that one is refused and
+  // the probe served): one more stalled injection before each probe.
+  ASSERT_TRUE(WaitUntil([&] {
+    stall(1);
+    bool started = false;
+    refused = InjectThrough(service_.socket(), "x\n", "a@x.test", {"b@y.test"}, &started);
+    return started && refused.exit_code == queue::kQueueNoMemory;
+  }, 20s)) << service_.Log();
+  EXPECT_TRUE(queue::QueueExitStatus(refused.wait_status).temporary());
+  EXPECT_NE(service_.Log().find("too many injections from uid"), std::string::npos);
+  for (auto& q : stalled) q->Abort();
+  bool started = false;
+  EXPECT_TRUE(WaitUntil([&] {
+    return InjectThrough(service_.socket(), "y\n", "a@x.test", {"b@y.test"}, &started).exit_code ==
+           0;
+  }, 20s)) << service_.Log();
 }
 
 TEST_F(IntakeServiceTest, SigtermRemovesTheSocketAndExitsZero) {

@@ -34,11 +34,15 @@ Status ConnectIntake(const std::string& socket_path, UniqueFd* sock) {
     }
   }
   path.copy(sa.sun_path, sizeof sa.sun_path - 1);
-  UniqueFd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  // Non-blocking: a service whose listen queue is full (overloaded, or
+  // stalled by clients that never finish) answers EAGAIN at once, and the
+  // caller runs yubin-queue instead of waiting.
+  UniqueFd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!s.valid()) return Status::FromErrno("socket", errno);
   while (connect(s.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     if (errno != EINTR) return Status::FromErrno("connect " + socket_path, errno);
   }
+  if (Status st = SetNonBlocking(s.get(), false); !st.ok()) return st;
   *sock = std::move(s);
   return Status::Ok();
 }

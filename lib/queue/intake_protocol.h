@@ -35,8 +35,10 @@ inline constexpr size_t kMaxIntakeReplyBytes = 512;
 std::string IntakeDir(const std::string& root);
 std::string IntakeSocketPath(const std::string& root);
 
-// A connected socket to socket_path. A path too long for sockaddr_un (a
-// deep root) is reached through /proc/self/fd/N/NAME, N its directory.
+// A connected (blocking) socket to socket_path; fails at once, without
+// waiting, when the service's listen queue is full. A path too long for
+// sockaddr_un (a deep root) is reached through /proc/self/fd/N/NAME, N its
+// directory.
 Status ConnectIntake(const std::string& socket_path, UniqueFd* sock);
 
 Status SendInjectionFds(int sock, int message_fd, int envelope_fd);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -79,6 +81,8 @@ class Server {
   UniqueFd wake_read_, wake_write_;  // a finished thread writes a byte
   supervise::SelfPipe signals_;
   std::atomic<size_t> active_{0};
+  std::mutex per_uid_mu_;
+  std::map<uid_t, size_t> per_uid_;  // running injections of each uid
 };
 
 struct ThreadStart {
@@ -143,6 +147,25 @@ void Server::Serve(int client_fd) {
     got = Status::FromErrno("SO_RCVTIMEO", errno);
   }
   if (got.ok()) got = ReceiveInjectionFds(client.get(), &message, &envelope);
+  bool counted = false;
+  if (got.ok()) {
+    std::lock_guard<std::mutex> lock(per_uid_mu_);
+    size_t& running = per_uid_[cred.uid];
+    if (running < opt_.max_per_uid) {
+      ++running;
+      counted = true;
+    }
+  }
+  if (got.ok() && !counted) {
+    const std::string why = "too many injections from uid " + std::to_string(cred.uid) +
+                            " at once (at most " + std::to_string(opt_.max_per_uid) + ")";
+    Log("warning: pid " + std::to_string(cred.pid) + ": " + why);
+    const std::string reply = FormatIntakeReply(kQueueNoMemory, why);
+    (void)!send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+    client.reset();
+    Finished();
+    return;
+  }
   if (!got.ok()) {
     Log("warning: pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid) +
         ": " + got.message());
@@ -165,6 +188,10 @@ void Server::Serve(int client_fd) {
   EnqueueResult result = Enqueue(message.get(), envelope.get(), request);
   message.reset();
   envelope.reset();
+  {
+    std::lock_guard<std::mutex> lock(per_uid_mu_);
+    if (--per_uid_[cred.uid] == 0) per_uid_.erase(cred.uid);
+  }
   if (result.exit_code != kQueueOk) {
     Log("warning: pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid) +
         ": exit " + std::to_string(result.exit_code) + ": " + result.error);

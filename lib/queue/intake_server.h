@@ -13,7 +13,8 @@
 // An injection whose message and envelope have not arrived within
 // timeout_seconds fails with 52, as yubin-queue's alarm makes it. At most
 // max_injections run at once; further connections wait in the listen
-// queue. After a failed sync every later injection fails too (a sync is
+// queue (a client finding it full runs yubin-queue instead), and one uid
+// may run at most max_per_uid (beyond: answered 51 at once). After a failed sync every later injection fails too (a sync is
 // never retried into a success): the service answers those running,
 // then exits 111 to be restarted. SIGTERM: stop accepting, wait up to
 // kIntakeTermWaitSeconds for running injections, exit 0.
@@ -29,6 +30,10 @@
 namespace yubin::queue {
 
 inline constexpr size_t kMaxInjections = 500;
+// Injections one uid may run at once; beyond, it is answered 51 at once,
+// so that one local user cannot hold every slot (yubin-smtpd's uid has its
+// own allowance).
+inline constexpr size_t kMaxInjectionsPerUid = 100;
 inline constexpr time_t kIntakeTermWaitSeconds = 60;
 // A client that connects has this long to pass its descriptors.
 inline constexpr time_t kIntakeRequestSeconds = 60;
@@ -37,6 +42,7 @@ struct IntakeOptions {
   std::string root;
   int ready_fd = -1;  // when >= 0: "\n" written and closed once listening
   size_t max_injections = kMaxInjections;
+  size_t max_per_uid = kMaxInjectionsPerUid;
   time_t timeout_seconds = kInjectionTimeoutSeconds;
   // Testing aid (YUBIN_QUEUE_CRASH_AT): the whole service raises SIGKILL
   // right before this step (enqueue.h) of an injection. 0 never does.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <string_view>
 #include <vector>
 
 #include "lib/base/fd.h"
@@ -30,18 +31,27 @@ Status WriteQueueFile(const std::string& path, std::string_view content) {
 
 namespace {
 
+// A file being retired waits under "t" and its number while it is emptied:
+// not a number, so no injection takes it before it is empty (below).
+constexpr char kStagingPrefix = 't';
+
 // The names of spare/ (numbers; anything else is not ours), at most limit
-// of them. False when the directory cannot be read (it may not exist yet).
-bool SpareNames(const std::string& dir, size_t limit, std::vector<std::string>* names) {
+// of them, and when staging is given the staging names ("t" + number) too.
+// False when the directory cannot be read (it may not exist yet).
+bool SpareNames(const std::string& dir, size_t limit, std::vector<std::string>* names,
+                std::vector<std::string>* staging = nullptr) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return false;
   while (names->size() < limit) {
     struct dirent* e = readdir(d);
     if (e == nullptr) break;
     std::string name = e->d_name;
-    if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
-      names->push_back(std::move(name));
+    const bool staged = staging != nullptr && name.size() > 1 && name[0] == kStagingPrefix;
+    const std::string_view digits = std::string_view(name).substr(staged ? 1 : 0);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+      continue;
     }
+    (staged ? staging : names)->push_back(std::move(name));
   }
   closedir(d);
   return true;
@@ -74,9 +84,12 @@ SpareFiles::SpareFiles(std::string queue_dir)
 }
 
 void SpareFiles::Rescan() {
-  std::vector<std::string> names;
-  if (!SpareNames(dir_, SIZE_MAX, &names)) return;
+  std::vector<std::string> names, staging;
+  if (!SpareNames(dir_, SIZE_MAX, &names, &staging)) return;
   dir_ready_ = true;
+  // Left by a yubin-send that died between its renames: maybe not empty
+  // yet, so not a spare.
+  for (const std::string& name : staging) (void)unlink((dir_ + "/" + name).c_str());
   names_.clear();
   for (const std::string& name : names) {
     names_.push_back(dir_ + "/" + name);
@@ -110,13 +123,23 @@ Status SpareFiles::Retire(const std::string& path) {
     retired_since_rescan_ = 0;
   }
   if (names_.size() < kMaxSpareFiles && EnsureDir()) {
-    std::string spare = dir_ + "/" + std::to_string(next_++);
-    if (rename(path.c_str(), spare.c_str()) == 0) {
+    const std::string number = std::to_string(next_++);
+    const std::string staged = dir_ + "/" + kStagingPrefix + number;
+    std::string spare = dir_ + "/" + number;
+    if (rename(path.c_str(), staged.c_str()) == 0) {
       // Emptied once moved (a crash never leaves an empty file under its
-      // old name): no mail lingers in spare/, and it holds no blocks. At
-      // worst a spare keeps its content until it is placed again.
-      (void)!truncate(spare.c_str(), 0);
-      names_.push_back(std::move(spare));
+      // old name), so no mail lingers in spare/ and it holds no blocks; and
+      // emptied before it gets a number: truncate(2) looks the name up
+      // before it truncates, so a spare emptied under its number could be
+      // taken and written by an injection in between and lose what it
+      // wrote.
+      if (emptying_hook_) emptying_hook_();
+      (void)!truncate(staged.c_str(), 0);
+      if (rename(staged.c_str(), spare.c_str()) == 0) {
+        names_.push_back(std::move(spare));
+      } else {
+        (void)unlink(staged.c_str());
+      }
       return Status::Ok();
     }
     if (errno == ENOENT) return Status::Ok();

@@ -18,8 +18,11 @@
 // as the unlink it replaces and allocates nothing.
 //
 // Place renames a spare (or, with none left, creates a file) to path and
-// writes content over it, truncated; Retire renames path into spare/ and
-// empties it there (so no mail lingers and spare/ holds no blocks) (or
+// writes content over it, truncated; Retire renames path into spare/ under
+// a staging name ("t" + number, which TakeSpare never takes), empties it
+// there (so no mail lingers and spare/ holds no blocks) and only then
+// renames it to its number: truncate(2) of a numbered spare could land on
+// a file an injection has just taken and written (or
 // unlinks it once kMaxSpareFiles wait there, counted afresh from the
 // directory, at most every kMaxSpareFiles / 8 calls, when the names it
 // knows reach that many). Neither syncs: the caller's
@@ -29,6 +32,7 @@
 #define YUBIN_LIB_QUEUE_SPARE_FILES_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,8 +64,12 @@ class SpareFiles {
   // ENOENT is not an error: there was nothing to retire.
   Status Retire(const std::string& path);
   size_t count() const { return names_.size(); }
+  // Testing aid: runs in Retire after the file has left its old name and
+  // before it is emptied.
+  void SetEmptyingHookForTesting(std::function<void()> hook) { emptying_hook_ = std::move(hook); }
 
  private:
+  std::function<void()> emptying_hook_;
   bool EnsureDir();
   // names_ from what spare/ holds now (yubin-queue takes spares too).
   void Rescan();

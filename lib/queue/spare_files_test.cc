@@ -108,5 +108,40 @@ TEST(SpareFiles, SparesTakenByOthersAreNotCounted) {
   EXPECT_EQ(spares.count(), kMaxSpareFiles);
 }
 
+// No spare can be taken before it is empty: truncate(2) looks its name up
+// before it truncates, so a file emptied under a spare's name could be
+// taken, written by an injection, and then emptied. The hook runs while the
+// retired file is being emptied: no injection may find it then.
+TEST(SpareFiles, ARetiredFileCannotBeTakenBeforeItIsEmpty) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  const std::string info = MessagePath(q, QueueArea::kInfo, 17);
+  WriteFileOrDie(info, "content of a message being retired", 0600);
+  SpareFiles spares(q);
+  int calls = 0;
+  bool taken = true;
+  spares.SetEmptyingHookForTesting([&] {
+    ++calls;
+    taken = TakeSpare(q, TmpDir(q) + "/taker");
+  });
+  ASSERT_TRUE(spares.Retire(info).ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(taken) << "an injection took a spare that was not emptied yet";
+  EXPECT_EQ(spares.count(), 1u);
+  EXPECT_TRUE(TakeSpare(q, TmpDir(q) + "/after")) << "once empty it is a spare";
+  EXPECT_EQ(ReadFileOrEmpty(TmpDir(q) + "/after"), "");
+}
+
+TEST(SpareFiles, AStagingLeftoverIsRemovedNotTaken) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  ASSERT_EQ(mkdir(SpareDir(q).c_str(), 0700), 0);
+  WriteFileOrDie(SpareDir(q) + "/t7", "mail being retired when yubin-send died", 0600);
+  EXPECT_FALSE(TakeSpare(q, TmpDir(q) + "/x")) << "a staged file is no spare";
+  SpareFiles spares(q);
+  EXPECT_EQ(spares.count(), 0u);
+  EXPECT_FALSE(FileExists(SpareDir(q) + "/t7"));
+}
+
 }  // namespace
 }  // namespace yubin::queue
