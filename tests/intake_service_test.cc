@@ -146,7 +146,8 @@ TEST_F(IntakeServiceTest, InjectionsStayWholeWhileSparesChurn) {
         const int n = t * kEach + i;
         bool started = false;
         QueueOutcome out = InjectThrough(
-            service_.socket(), "Subject: " + std::to_string(n) + "\n\nbody " + std::to_string(n) + "\n",
+            service_.socket(),
+            "Subject: " + std::to_string(n) + "\n\nbody " + std::to_string(n) + "\n",
             "s" + std::to_string(n) + "@x.test", {"r" + std::to_string(n) + "@y.test"}, &started);
         if (started && out.ran && out.exit_code == 0) ++ok;
       }

@@ -2,7 +2,8 @@
 // the forked child, without an exec: the child's executable is tcpserver,
 // its name is yubin-smtpd, and the session behaves as an exec'd one would
 // (the rule's RELAYCLIENT and tcpserver's TCPREMOTEIP reach it; the message
-// reaches the queue program). YUBIN_SMTPD_EXEC=1 restores the exec, and
+// reaches the queue program). A yubin-smtpd replaced since tcpserver started
+// is exec'd. YUBIN_SMTPD_EXEC=1 restores the exec, and
 // both of tcpserver's child paths (-H -l prepared by the parent, or name
 // lookups in the child) do the same.
 #include <unistd.h>
@@ -56,7 +57,7 @@ class TcpserverSmtpdTest : public ::testing::TestWithParam<std::vector<std::stri
     port_ = PickFreePort();
     std::vector<std::string> argv = {dir_ + "/bin/tcpserver", "-1"};
     for (const std::string& flag : GetParam()) argv.push_back(flag);
-    for (const char* a : {"-x"}) argv.push_back(a);
+    argv.push_back("-x");
     argv.push_back(dir_ + "/rules.cdb");
     argv.push_back("127.0.0.1");
     argv.push_back(std::to_string(port_));
@@ -68,8 +69,8 @@ class TcpserverSmtpdTest : public ::testing::TestWithParam<std::vector<std::stri
     // Ready when -1 has printed the port: no probe connection, whose
     // session could be mistaken for the test's.
     if (!server_.Start(argv, run, dir_ + "/port", dir_ + "/log")) return false;
-    return WaitUntil([&] { return ReadFileOrEmpty(dir_ + "/port") == std::to_string(port_) + "\n"; },
-                     10s);
+    const std::string printed = std::to_string(port_) + "\n";
+    return WaitUntil([&] { return ReadFileOrEmpty(dir_ + "/port") == printed; }, 10s);
   }
 
   // Waits until the sessions before have ended, so that the next child of
@@ -149,6 +150,23 @@ TEST_P(TcpserverSmtpdTest, YubinSmtpdExecRunsTheProgram) {
   pid_t relayed_by = RelayOneMessage();
   ASSERT_GT(relayed_by, 0);
   EXPECT_NE(QueuedMessage().find("[127.0.0.1]"), std::string::npos);
+}
+
+// A yubin-smtpd replaced while tcpserver runs (an upgrade) is another file:
+// it is exec'd, not the old code linked into tcpserver.
+TEST_P(TcpserverSmtpdTest, ReplacedYubinSmtpdIsExeced) {
+  ASSERT_TRUE(Start({}));
+  ProcessResult up = RunShell("cp " + dir_ + "/bin/yubin-smtpd " + dir_ + "/bin/new && mv " +
+                              dir_ + "/bin/new " + dir_ + "/bin/yubin-smtpd");
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  SmtpClient c;
+  ASSERT_TRUE(c.Connect(port_));
+  ASSERT_EQ(Code(c.ReadReply()), "220");
+  pid_t child = 0;
+  ASSERT_TRUE(WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s));
+  EXPECT_EQ(Exe(child), dir_ + "/bin/yubin-smtpd");
+  c.Send("QUIT\r\n");
+  EXPECT_EQ(Code(c.ReadReply()), "221");
 }
 
 // "-H -l" (the parent prepares the connection) and the default of name

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <map>
-#include <mutex>
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <new>
 
 #include "lib/base/durable_file.h"
@@ -72,6 +72,10 @@ class Server {
   Status Listen();
   void Accept();
   void Finished();
+  std::string Handle(int client);
+  // Per-uid accounting: false when uid already runs max_per_uid.
+  bool CountIn(uid_t uid);
+  void CountOut(uid_t uid);
 
   const IntakeOptions opt_;
   const std::string root_;
@@ -136,43 +140,35 @@ void Server::Finished() {
 
 void Server::Serve(int client_fd) {
   UniqueFd client(client_fd);
+  const std::string reply = Handle(client.get());
+  (void)!send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+  client.reset();
+  Finished();
+}
+
+// The injection of one connection; returns the answer line.
+std::string Server::Handle(int client) {
   struct ucred cred = {};
   socklen_t len = sizeof cred;
   const struct timeval wait = {kIntakeRequestSeconds, 0};
   UniqueFd message, envelope;
-  Status got = getsockopt(client.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0
+  Status got = getsockopt(client, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0
                    ? Status::Ok()
                    : Status::FromErrno("SO_PEERCRED", errno);
-  if (got.ok() && setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) != 0) {
+  if (got.ok() && setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) != 0) {
     got = Status::FromErrno("SO_RCVTIMEO", errno);
   }
-  if (got.ok()) got = ReceiveInjectionFds(client.get(), &message, &envelope);
-  bool counted = false;
-  if (got.ok()) {
-    std::lock_guard<std::mutex> lock(per_uid_mu_);
-    size_t& running = per_uid_[cred.uid];
-    if (running < opt_.max_per_uid) {
-      ++running;
-      counted = true;
-    }
+  if (got.ok()) got = ReceiveInjectionFds(client, &message, &envelope);
+  const std::string who = "pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid);
+  if (!got.ok()) {
+    Log("warning: " + who + ": " + got.message());
+    return FormatIntakeReply(kQueueInternalBug, "bad request");
   }
-  if (got.ok() && !counted) {
+  if (!CountIn(cred.uid)) {
     const std::string why = "too many injections from uid " + std::to_string(cred.uid) +
                             " at once (at most " + std::to_string(opt_.max_per_uid) + ")";
-    Log("warning: pid " + std::to_string(cred.pid) + ": " + why);
-    const std::string reply = FormatIntakeReply(kQueueNoMemory, why);
-    (void)!send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
-    client.reset();
-    Finished();
-    return;
-  }
-  if (!got.ok()) {
-    Log("warning: pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid) +
-        ": " + got.message());
-    (void)!send(client.get(), "81 bad request\n", 15, MSG_NOSIGNAL);
-    client.reset();
-    Finished();
-    return;
+    Log("warning: " + who + ": " + why);
+    return FormatIntakeReply(kQueueNoMemory, why);
   }
   const time_t now = time(nullptr);
   EnqueueRequest request{
@@ -186,22 +182,25 @@ void Server::Serve(int client_fd) {
       .read_deadline = MonotonicSeconds() + opt_.timeout_seconds,
   };
   EnqueueResult result = Enqueue(message.get(), envelope.get(), request);
-  message.reset();
-  envelope.reset();
-  {
-    std::lock_guard<std::mutex> lock(per_uid_mu_);
-    if (--per_uid_[cred.uid] == 0) per_uid_.erase(cred.uid);
-  }
+  CountOut(cred.uid);
   if (result.exit_code != kQueueOk) {
-    Log("warning: pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid) +
-        ": exit " + std::to_string(result.exit_code) + ": " + result.error);
+    Log("warning: " + who + ": exit " + std::to_string(result.exit_code) + ": " + result.error);
+    return FormatIntakeReply(result.exit_code, result.error);
   }
-  const std::string reply = FormatIntakeReply(
-      result.exit_code,
-      result.exit_code == kQueueOk ? std::to_string(result.id) : result.error);
-  (void)!send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
-  client.reset();
-  Finished();
+  return FormatIntakeReply(kQueueOk, std::to_string(result.id));
+}
+
+bool Server::CountIn(uid_t uid) {
+  std::lock_guard<std::mutex> lock(per_uid_mu_);
+  size_t& running = per_uid_[uid];
+  if (running >= opt_.max_per_uid) return false;
+  ++running;
+  return true;
+}
+
+void Server::CountOut(uid_t uid) {
+  std::lock_guard<std::mutex> lock(per_uid_mu_);
+  if (--per_uid_[uid] == 0) per_uid_.erase(uid);
 }
 
 int Server::Run() {

@@ -221,7 +221,8 @@ int QueueClient::ReadIntakeReply(std::string* id) {
   int code = 0;
   std::string text;
   const size_t nl = line.find('\n');
-  if (nl == std::string::npos || !ParseIntakeReply(std::string_view(line).substr(0, nl), &code, &text)) {
+  if (nl == std::string::npos ||
+      !ParseIntakeReply(std::string_view(line).substr(0, nl), &code, &text)) {
     (void)WriteAll(2, "yubin-intake: no answer from the intake service\n");
     return kUnknownWaitStatus;
   }

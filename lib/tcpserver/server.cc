@@ -237,7 +237,6 @@ class Server {
   // The program's resolved path, for the PATH it was resolved with.
   std::string program_path_;
   std::string program_path_key_;
-  bool program_in_process_ = false;  // program_path_ is run_in_child's
 };
 
 Status Server::Listen() {
@@ -360,7 +359,6 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
     if (path_key != program_path_key_ || program_path_.empty()) {
       program_path_ = ProgramPath(o_, plan.env, &error);
       program_path_key_ = path_key;
-      program_in_process_ = !program_path_.empty() && IsInProcess(o_, program_path_);
     }
     if (program_path_.empty()) {
       plan.verdict = Verdict::kDrop;
@@ -370,6 +368,9 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
   }
   std::vector<char*> argv = ProgramArgv(o_);
   std::vector<char*> envp = plan.env.Pointers();
+  // Looked at for every connection: a yubin-smtpd replaced since (an
+  // upgrade) is another file, and gets exec'd.
+  const bool in_process = plan.verdict == Verdict::kAllow && IsInProcess(o_, program_path_);
   const std::string exec_failure =
       std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": ";
 
@@ -384,7 +385,7 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
     if (plan.verdict == Verdict::kDeny) _exit(100);
     if (plan.verdict == Verdict::kDrop) _exit(111);
     if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0) _exit(111);
-    if (program_in_process_) {
+    if (in_process) {
       if (fd > 1) close(fd);
       listen_fd_.reset();
       pipe_read_.reset();
