@@ -100,6 +100,25 @@ class TcpserverSmtpdTest : public ::testing::TestWithParam<std::vector<std::stri
     return child;
   }
 
+  struct Session {
+    std::string exe;   // what the serving child runs
+    std::string comm;  // its name
+  };
+  // Opens a session, looks at the child serving it, and quits.
+  Session OneSession() {
+    Session out;
+    SmtpClient c;
+    EXPECT_TRUE(c.Connect(port_));
+    EXPECT_EQ(Code(c.ReadReply()), "220");
+    pid_t child = 0;
+    EXPECT_TRUE(WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s));
+    out.exe = Exe(child);
+    out.comm = ReadFileOrEmpty("/proc/" + std::to_string(child) + "/comm");
+    c.Send("QUIT\r\n");
+    EXPECT_EQ(Code(c.ReadReply()), "221");
+    return out;
+  }
+
   // The recorder stores PID.msg; the test queues one message per server.
   std::string QueuedMessage() {
     ProcessResult r = RunShell("cat " + dir_ + "/q/*.msg");
@@ -124,28 +143,14 @@ TEST_P(TcpserverSmtpdTest, SiblingSmtpdRunsInTheForkedChild) {
 
 TEST_P(TcpserverSmtpdTest, ChildIsTcpserverNamedYubinSmtpd) {
   ASSERT_TRUE(Start({}));
-  SmtpClient c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_EQ(Code(c.ReadReply()), "220");
-  pid_t child = 0;
-  ASSERT_TRUE(WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s));
-  EXPECT_EQ(Exe(child), dir_ + "/bin/tcpserver");
-  EXPECT_EQ(ReadFileOrEmpty("/proc/" + std::to_string(child) + "/comm"), "yubin-smtpd\n");
-  c.Send("QUIT\r\n");
-  EXPECT_EQ(Code(c.ReadReply()), "221");
+  Session s = OneSession();
+  EXPECT_EQ(s.exe, dir_ + "/bin/tcpserver");
+  EXPECT_EQ(s.comm, "yubin-smtpd\n");
 }
 
 TEST_P(TcpserverSmtpdTest, YubinSmtpdExecRunsTheProgram) {
   ASSERT_TRUE(Start({"YUBIN_SMTPD_EXEC=1"}));
-  SmtpClient c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_EQ(Code(c.ReadReply()), "220");
-  pid_t child = 0;
-  ASSERT_TRUE(WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s));
-  EXPECT_EQ(Exe(child), dir_ + "/bin/yubin-smtpd");
-  c.Send("QUIT\r\n");
-  EXPECT_EQ(Code(c.ReadReply()), "221");
-  c.Close();
+  EXPECT_EQ(OneSession().exe, dir_ + "/bin/yubin-smtpd");
   ASSERT_TRUE(NoSessionLeft());
   pid_t relayed_by = RelayOneMessage();
   ASSERT_GT(relayed_by, 0);
@@ -159,14 +164,7 @@ TEST_P(TcpserverSmtpdTest, ReplacedYubinSmtpdIsExeced) {
   ProcessResult up = RunShell("cp " + dir_ + "/bin/yubin-smtpd " + dir_ + "/bin/new && mv " +
                               dir_ + "/bin/new " + dir_ + "/bin/yubin-smtpd");
   ASSERT_EQ(up.exit_code, 0) << up.err;
-  SmtpClient c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_EQ(Code(c.ReadReply()), "220");
-  pid_t child = 0;
-  ASSERT_TRUE(WaitUntil([&] { return (child = FirstChild(server_.pid())) > 0; }, 10s));
-  EXPECT_EQ(Exe(child), dir_ + "/bin/yubin-smtpd");
-  c.Send("QUIT\r\n");
-  EXPECT_EQ(Code(c.ReadReply()), "221");
+  EXPECT_EQ(OneSession().exe, dir_ + "/bin/yubin-smtpd");
 }
 
 // "-H -l" (the parent prepares the connection) and the default of name
