@@ -99,6 +99,12 @@ want "user of smtpd (tcpserver)" "$(svc_user smtpd)" yubind
 want "user of send" "$(svc_user send)" yubinq
 want "user of local" "$(svc_user local)" root
 want "user of smtpd/log" "$(svc_user smtpd/log)" yubinl
+want "user of intake" "$(svc_user intake)" yubinq
+want "owner of intake/" "$(stat -c %U "$root/intake")" yubinq
+want "mode of the intake socket" "$(stat -c %a "$root/intake/intake.sock")" 666
+# Until the mail below is in, only the intake service can queue: smtpd and
+# both sendmails must reach it (kim through the public socket).
+chmod 0 "$prefix/bin/yubin-queue"
 
 swaks --server 127.0.0.1 --port "$port" --from a@example.org --to "kim@$me" \
   --header "Subject: by smtp" > "$work/swaks.log" 2>&1 || { cat "$work/swaks.log"; fail "swaks"; }
@@ -110,6 +116,8 @@ for _ in $(seq 300); do
   [ "$(find "$work/kim/Maildir/new" -type f | wc -l)" -ge 3 ] && break
   sleep 0.1
 done
+chmod 4711 "$prefix/bin/yubin-queue"
+ok "smtpd and sendmail queued through the intake service"
 want "messages in kim's Maildir" "$(find "$work/kim/Maildir/new" -type f | wc -l)" 3
 want "owner of a delivered message" \
   "$(stat -c %U "$(find "$work/kim/Maildir/new" -type f | head -1)")" kim
