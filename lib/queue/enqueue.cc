@@ -29,9 +29,14 @@ bool IsWriteErrno(int err) {
 }
 
 // read(2) that waits at most until deadline (CLOCK_MONOTONIC seconds; 0:
-// forever); past it, -1 with errno ETIMEDOUT.
+// forever, a plain blocking read); past it, -1 with errno ETIMEDOUT. With a
+// deadline fd is non-blocking (Enqueue makes it so): data already there is
+// read at once, and poll(2) waits only when there is none.
 ssize_t ReadBefore(int fd, char* buf, size_t size, time_t deadline) {
-  while (deadline != 0) {
+  if (deadline == 0) return ReadRetry(fd, buf, size);
+  for (;;) {
+    const ssize_t n = ReadRetry(fd, buf, size);
+    if (n >= 0 || errno != EAGAIN) return n;
     struct timespec now;
     ::clock_gettime(CLOCK_MONOTONIC, &now);
     if (now.tv_sec >= deadline) {
@@ -41,11 +46,8 @@ ssize_t ReadBefore(int fd, char* buf, size_t size, time_t deadline) {
     struct pollfd p = {fd, POLLIN, 0};
     const time_t left = deadline - now.tv_sec;
     const int wait_ms = left > 3600 ? 3600 * 1000 : static_cast<int>(left * 1000);
-    const int ready = ::poll(&p, 1, wait_ms);
-    if (ready > 0) break;
-    if (ready < 0 && errno != EINTR) return -1;
+    if (::poll(&p, 1, wait_ms) < 0 && errno != EINTR) return -1;
   }
-  return ReadRetry(fd, buf, size);
 }
 
 // Ok when fd holds exactly size bytes and path names the same file: what
@@ -300,6 +302,13 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
 
 EnqueueResult Enqueue(int message_fd, int envelope_fd,
                       const EnqueueRequest& request) {
+  if (request.read_deadline != 0) {
+    for (int fd : {message_fd, envelope_fd}) {
+      if (Status s = SetNonBlocking(fd, true); !s.ok()) {
+        return EnqueueResult{.exit_code = kQueueReadError, .error = s.message()};
+      }
+    }
+  }
   Injection injection(request);
   return injection.Run(message_fd, envelope_fd);
 }

@@ -75,7 +75,8 @@ struct EnqueueRequest {
   std::function<Status()> sync;
   // When not 0: a CLOCK_MONOTONIC second after which reading the message or
   // the envelope gives up with kQueueTimeout (the intake service's timeout;
-  // yubin-queue has its alarm instead).
+  // yubin-queue has its alarm instead). Both descriptors are then made
+  // non-blocking (they must be the caller's own, as received ones are).
   time_t read_deadline = 0;
 };
 

@@ -213,6 +213,24 @@ TEST_F(EnqueueTest, TruncatedEnvelopeIsNotCommitted) {
   EXPECT_EQ(Count(QueueArea::kTodo), 0u);
 }
 
+// With a read deadline (the intake service's), a client that stops
+// writing gets 52 once it has passed, and nothing is left behind.
+TEST_F(EnqueueTest, ReadDeadlineGivesUpWith52) {
+  int message[2], envelope[2];
+  ASSERT_EQ(::pipe(message), 0);
+  ASSERT_EQ(::pipe(envelope), 0);
+  UniqueFd m_read(message[0]), m_write(message[1]), e_read(envelope[0]), e_write(envelope[1]);
+  ASSERT_TRUE(WriteAll(m_write.get(), "Subject: slow\n").ok());  // and then nothing
+  struct timespec now;
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
+                   .uid = 1001, .pid = 77, .birth = 1764300000,
+                   .read_deadline = now.tv_sec + 1};
+  EnqueueResult res = Enqueue(m_read.get(), e_read.get(), r);
+  EXPECT_EQ(res.exit_code, kQueueTimeout) << res.error;
+  ExpectNothingLeft();
+}
+
 TEST_F(EnqueueTest, PokesTheTrigger) {
   UniqueFd t = OpenTriggerForManager(queue_);
   ASSERT_TRUE(t.valid());
