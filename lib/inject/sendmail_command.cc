@@ -40,7 +40,7 @@ Status SetMode(SendmailCommand* c, std::string_view mode) {
 // Execs DIR/program (DIR = this executable's directory); returns only on
 // failure, with the exit code.
 int ExecBeside(const char* program, const char* what) {
-  std::string path = queue::OwnDirectory() + program;
+  std::string path = OwnDirectory() + program;
   char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
   execv(path.c_str(), argv);
   int err = errno;

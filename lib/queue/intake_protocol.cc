@@ -47,15 +47,33 @@ Status ConnectIntake(const std::string& socket_path, UniqueFd* sock) {
   return Status::Ok();
 }
 
-Status SendInjectionFds(int sock, int message_fd, int envelope_fd) {
+namespace {
+
+// One byte and room for up to kRoom descriptors, as sendmsg and recvmsg
+// take them. Room for more than two on receipt, so that extra descriptors
+// arrive (and are closed) instead of being cut off silently.
+struct OneByteWithFds {
+  static constexpr size_t kRoom = 8;
   char byte = kInjectionByte;
   struct iovec iov = {&byte, 1};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))] = {};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(kRoom * sizeof(int))] = {};
   struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+
+  explicit OneByteWithFds(size_t fds) {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(fds * sizeof(int));
+  }
+  OneByteWithFds(const OneByteWithFds&) = delete;
+  OneByteWithFds& operator=(const OneByteWithFds&) = delete;
+};
+
+}  // namespace
+
+Status SendInjectionFds(int sock, int message_fd, int envelope_fd) {
+  OneByteWithFds out(2);
+  struct msghdr& msg = out.msg;
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -71,16 +89,9 @@ Status SendInjectionFds(int sock, int message_fd, int envelope_fd) {
 }
 
 Status ReceiveInjectionFds(int sock, UniqueFd* message_fd, UniqueFd* envelope_fd) {
-  char byte = 0;
-  struct iovec iov = {&byte, 1};
-  // Room for more than two, so that extra descriptors arrive (and are
-  // closed below) instead of being cut off silently.
-  alignas(struct cmsghdr) char control[CMSG_SPACE(8 * sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  OneByteWithFds in(OneByteWithFds::kRoom);
+  in.byte = 0;
+  struct msghdr& msg = in.msg;
   ssize_t n;
   do {
     n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -96,7 +107,7 @@ Status ReceiveInjectionFds(int sock, UniqueFd* message_fd, UniqueFd* envelope_fd
       got.emplace_back(fd);
     }
   }
-  if (n != 1 || byte != kInjectionByte || got.size() != 2 ||
+  if (n != 1 || in.byte != kInjectionByte || got.size() != 2 ||
       (msg.msg_flags & MSG_CTRUNC) != 0) {
     return Status::Permanent("not an injection request (one 'Q' with two descriptors)");
   }

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 
 #include "lib/base/yubin_root.h"
@@ -65,15 +64,6 @@ std::vector<std::string> ReportingEnvironment() {
 }
 
 }  // namespace
-
-std::string OwnDirectory() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "";
-  std::string self(buf, static_cast<size_t>(n));
-  size_t slash = self.rfind('/');
-  return slash == std::string::npos ? "" : self.substr(0, slash + 1);
-}
 
 std::string QueueProgramPath() {
   const char* env = std::getenv("QMAILQUEUE");

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "lib/base/fd.h"
+#include "lib/base/own_directory.h"
 #include "lib/base/status.h"
 
 namespace yubin::queue {
@@ -54,10 +55,6 @@ inline constexpr char kReportIdVariable[] = "YUBIN_QUEUE_REPORT_ID";
 // What a queue program that could not be waited for counts as: exit 81
 // (internal bug), temporary.
 inline constexpr int kUnknownWaitStatus = 81 << 8;
-
-// The directory of the running executable (/proc/self/exe), with a trailing
-// '/'; "" if unknown.
-std::string OwnDirectory();
 
 // $QMAILQUEUE when set and not empty, else "yubin-queue" in OwnDirectory().
 std::string QueueProgramPath();
