@@ -83,7 +83,12 @@ TEST(QueueTest, WakesTheManagerThroughTheTrigger) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   struct pollfd p = {trigger.get(), POLLIN, 0};
   ASSERT_EQ(poll(&p, 1, 5000), 1) << "no wake-up within 5 s";
-  EXPECT_EQ(queue::DrainTrigger(trigger.get()), 1u);
+  queue::TriggerReader reader;
+  queue::TriggerNews news = reader.Drain(trigger.get());
+  ASSERT_EQ(news.ids.size(), 1u);
+  EXPECT_TRUE(yubin::testing::FileExists(
+      queue::MessagePath(root.queue, queue::QueueArea::kTodo, news.ids[0])))
+      << "the trigger names the message just committed";
   // A failed injection does not wake the manager.
   ProcessResult bad = Inject(root, "x\n", "Xbad\0\0"s);
   ASSERT_EQ(bad.exit_code, 91);

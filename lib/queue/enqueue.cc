@@ -188,7 +188,7 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   if (recycled) tmp_path_ = tmp;
   UniqueFd mess_fd(OpenRetry(
       tmp.c_str(),
-      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (recycled ? O_TRUNC : O_CREAT | O_EXCL),
+      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (recycled ? 0 : O_CREAT | O_EXCL),
       kQueueFileMode));
   if (!mess_fd.valid()) {
     return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueTmpTrouble,
@@ -206,6 +206,10 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   if (EnqueueResult r = CopyMessage(message_fd, mess_fd.get());
       r.exit_code != kQueueOk) {
     return r;
+  }
+  // A spare was written over, not emptied: cut what it held beyond ours.
+  if (recycled && ::ftruncate(mess_fd.get(), message_bytes_) != 0) {
+    return FailErrno(kQueueWriteError, "truncate " + tmp, errno);
   }
 
   CrashPoint(EnqueueStep::kCommitMessage);
@@ -239,7 +243,7 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   if (!spare_envelope) ::unlink(intd.c_str());
   UniqueFd intd_fd(OpenRetry(
       intd.c_str(),
-      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (spare_envelope ? O_TRUNC : O_CREAT | O_EXCL),
+      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (spare_envelope ? 0 : O_CREAT | O_EXCL),
       kQueueFileMode));
   if (!intd_fd.valid()) {
     return FailErrno(IsWriteErrno(errno) ? kQueueWriteError : kQueueIntdTrouble,
@@ -254,6 +258,9 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   if (EnqueueResult r = CopyEnvelope(envelope_fd, intd_fd.get());
       r.exit_code != kQueueOk) {
     return r;
+  }
+  if (spare_envelope && ::ftruncate(intd_fd.get(), envelope_bytes_) != 0) {
+    return FailErrno(kQueueWriteError, "truncate " + intd, errno);
   }
 
   CrashPoint(EnqueueStep::kCommitEnvelope);
@@ -292,7 +299,7 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
 
   CrashPoint(EnqueueStep::kPokeTrigger);
-  PokeTrigger(q);
+  PokeTriggerFor(q, id_);
 
   CrashPoint(EnqueueStep::kExit);
   return EnqueueResult{.exit_code = kQueueOk, .id = id_};

@@ -239,7 +239,10 @@ TEST_F(EnqueueTest, PokesTheTrigger) {
   ASSERT_EQ(r.exit_code, 0) << r.error;
   struct pollfd p = {t.get(), POLLIN, 0};
   ASSERT_EQ(::poll(&p, 1, 5000), 1);
-  EXPECT_EQ(DrainTrigger(t.get()), 1u);
+  TriggerReader reader;
+  TriggerNews news = reader.Drain(t.get());
+  EXPECT_FALSE(news.scan_all);
+  EXPECT_EQ(news.ids, std::vector<uint64_t>{r.id}) << "the record names the message";
   // No reader: poking fails quietly instead of blocking.
   t.reset();
   EXPECT_FALSE(PokeTrigger(queue_));

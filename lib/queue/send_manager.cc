@@ -112,6 +112,7 @@ class Manager {
   void RefreshMarks(bool retry_times);
   bool CheckMark(MessageId id, Job& job);
   void ScanTodo();
+  void PreprocessAndLoad(const std::vector<MessageId>& ids, bool announced);
   void LoadJob(MessageId id);
   void Schedule(time_t now);
   void Dispatch(size_t ch);
@@ -147,6 +148,7 @@ class Manager {
   time_t term_deadline_ = 0;
   supervise::SelfPipe signals_;
   UniqueFd trigger_;
+  TriggerReader trigger_reader_;
 };
 
 void Manager::LoadJob(MessageId id) {
@@ -183,13 +185,26 @@ void Manager::ScanTodo() {
   Status s = ForEachMessage(q_, QueueArea::kTodo,
                             [&](MessageId id) { ids.push_back(id); });
   if (!s.ok()) Log("warning: scanning todo: " + s.message());
-  std::vector<Status> done = PreprocessMessages(q_, ids, control_.rules, &spares_);
-  for (size_t i = 0; i < ids.size(); ++i) {
+  PreprocessAndLoad(ids, false);
+}
+
+// announced: the ids came from the trigger, so one whose todo/ file is gone
+// (a scan took it first, or a repeated record) is no news.
+void Manager::PreprocessAndLoad(const std::vector<MessageId>& ids, bool announced) {
+  std::vector<MessageId> fresh;
+  std::set<MessageId> seen;
+  for (MessageId id : ids) {
+    if (jobs_.count(id) == 0 && seen.insert(id).second) fresh.push_back(id);
+  }
+  std::vector<Status> done = PreprocessMessages(q_, fresh, control_.rules, &spares_);
+  for (size_t i = 0; i < fresh.size(); ++i) {
     if (!done[i].ok()) {
-      Log("warning: msg " + std::to_string(ids[i]) + ": " + done[i].message());
+      if (!(announced && done[i].error_number() == ENOENT)) {
+        Log("warning: msg " + std::to_string(fresh[i]) + ": " + done[i].message());
+      }
       continue;
     }
-    LoadJob(ids[i]);
+    LoadJob(fresh[i]);
   }
 }
 
@@ -763,10 +778,15 @@ int Manager::Run() {
     now = time(nullptr);
     if (n <= 0) continue;
     if ((fds[1].revents & POLLIN) != 0) {
-      bool control = false;
-      DrainTrigger(trigger_.get(), &control);
-      if (!terminating_) ScanTodo();
-      if (!terminating_ && control) RefreshMarks(true);
+      TriggerNews news = trigger_reader_.Drain(trigger_.get());
+      if (!terminating_) {
+        if (news.scan_all) {
+          ScanTodo();
+        } else {
+          PreprocessAndLoad(news.ids, true);
+        }
+      }
+      if (!terminating_ && news.control) RefreshMarks(true);
     }
     for (size_t ch = 0; ch < kChannels; ++ch) {
       const pollfd& f = fds[2 + ch];

@@ -22,17 +22,23 @@ namespace yubin::queue {
 std::string SpareDir(const std::string& queue_dir) { return queue_dir + "/spare"; }
 
 Status WriteQueueFile(const std::string& path, std::string_view content) {
-  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+  // No O_TRUNC: a recycled file keeps its blocks (spare_files.h), and the
+  // bytes past the new content are cut once it is written.
+  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
                         kQueueFileMode));
   if (!fd.valid()) return Status::FromErrno("create " + path, errno);
   if (fchmod(fd.get(), kQueueFileMode) != 0) return Status::FromErrno("chmod " + path, errno);
-  return WriteAll(fd.get(), content).Wrap(path);
+  if (Status s = WriteAll(fd.get(), content); !s.ok()) return s.Wrap(path);
+  if (ftruncate(fd.get(), static_cast<off_t>(content.size())) != 0) {
+    return Status::FromErrno("truncate " + path, errno);
+  }
+  return Status::Ok();
 }
 
 namespace {
 
-// A file being retired waits under "t" and its number while it is emptied:
-// not a number, so no injection takes it before it is empty (below).
+// A retired file that is not kept waits under "t" and its number for the
+// disposer: not a number, so no injection takes it.
 constexpr char kStagingPrefix = 't';
 
 // The names of spare/ (numbers; anything else is not ours), at most limit
@@ -80,16 +86,18 @@ bool TakeSpare(const std::string& queue_dir, const std::string& target) {
 
 SpareFiles::SpareFiles(std::string queue_dir)
     : q_(std::move(queue_dir)), dir_(SpareDir(q_)) {
-  Rescan();
+  Rescan(/*remove_staging=*/true);
 }
 
-void SpareFiles::Rescan() {
+void SpareFiles::Rescan(bool remove_staging) {
   std::vector<std::string> names, staging;
   if (!SpareNames(dir_, SIZE_MAX, &names, &staging)) return;
   dir_ready_ = true;
-  // Left by a yubin-send that died between its renames: maybe not empty
-  // yet, so not a spare.
-  for (const std::string& name : staging) (void)unlink((dir_ + "/" + name).c_str());
+  // Left by a yubin-send that died before its disposer got to them. Only
+  // at the start: later ones may still be queued on our own disposer.
+  if (remove_staging) {
+    for (const std::string& name : staging) (void)unlink((dir_ + "/" + name).c_str());
+  }
   names_.clear();
   for (const std::string& name : names) {
     names_.push_back(dir_ + "/" + name);
@@ -119,33 +127,35 @@ Status SpareFiles::Retire(const std::string& path) {
   // but not at every call while spare/ really is full.
   ++retired_since_rescan_;
   if (names_.size() >= kMaxSpareFiles && retired_since_rescan_ >= kMaxSpareFiles / 8) {
-    Rescan();
+    Rescan(/*remove_staging=*/false);
     retired_since_rescan_ = 0;
   }
-  if (names_.size() < kMaxSpareFiles && EnsureDir()) {
-    const std::string number = std::to_string(next_++);
-    const std::string staged = dir_ + "/" + kStagingPrefix + number;
-    std::string spare = dir_ + "/" + number;
-    if (rename(path.c_str(), staged.c_str()) == 0) {
-      // Emptied once moved (a crash never leaves an empty file under its
-      // old name), so no mail lingers in spare/ and it holds no blocks; and
-      // emptied before it gets a number: truncate(2) looks the name up
-      // before it truncates, so a spare emptied under its number could be
-      // taken and written by an injection in between and lose what it
-      // wrote.
-      if (emptying_hook_) emptying_hook_();
-      (void)!truncate(staged.c_str(), 0);
-      if (rename(staged.c_str(), spare.c_str()) == 0) {
-        names_.push_back(std::move(spare));
-      } else {
-        (void)unlink(staged.c_str());
-      }
-      return Status::Ok();
-    }
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return Status::Ok();
+    return Status::FromErrno("stat " + path, errno);
   }
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return Status::FromErrno("unlink " + path, errno);
+  if (!EnsureDir()) {
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return Status::FromErrno("unlink " + path, errno);
+    }
+    return Status::Ok();
+  }
+  // Kept whole when small and there is room: whoever takes it writes over
+  // its blocks. Anything else leaves its name at once for a staging name
+  // no taker looks at, and the disposer unlinks it from there.
+  const bool keep =
+      names_.size() < kMaxSpareFiles && st.st_size <= static_cast<off_t>(kSpareKeepBytes);
+  const std::string number = std::to_string(next_++);
+  std::string target = dir_ + "/" + (keep ? "" : std::string(1, kStagingPrefix)) + number;
+  if (rename(path.c_str(), target.c_str()) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::FromErrno("rename " + path + " to " + target, errno);
+  }
+  if (keep) {
+    names_.push_back(std::move(target));
+  } else {
+    disposer_.Unlink(std::move(target));
   }
   return Status::Ok();
 }

@@ -18,16 +18,18 @@
 // as the unlink it replaces and allocates nothing.
 //
 // Place renames a spare (or, with none left, creates a file) to path and
-// writes content over it, truncated; Retire renames path into spare/ under
-// a staging name ("t" + number, which TakeSpare never takes), empties it
-// there (so no mail lingers and spare/ holds no blocks) and only then
-// renames it to its number: truncate(2) of a numbered spare could land on
-// a file an injection has just taken and written (or
-// unlinks it once kMaxSpareFiles wait there, counted afresh from the
-// directory, at most every kMaxSpareFiles / 8 calls, when the names it
-// knows reach that many). Neither syncs: the caller's
-// group commit makes the names durable, exactly as it would for the
-// creation and unlink they replace.
+// writes content over it from the start, then cuts the file to the
+// content's length: no O_TRUNC, so a recycled file keeps its blocks.
+// Retire renames path into spare/ under its number (names_) when it holds
+// at most kSpareKeepBytes and fewer than kMaxSpareFiles wait there (counted
+// afresh from the directory, at most every kMaxSpareFiles / 8 calls, when
+// the names it knows reach that many); any other file is renamed to a
+// staging name ("t" + number, which TakeSpare never takes) and unlinked
+// from there by a Disposer thread (disposer.h). Freeing blocks is what
+// costs, and on a file system mounted with discard each freed extent is a
+// synchronous discard request: before, it stalled yubin-send's loop on
+// every removal. Neither syncs: the caller's group commit makes the names
+// durable, exactly as it would for the creation and unlink they replace.
 #ifndef YUBIN_LIB_QUEUE_SPARE_FILES_H_
 #define YUBIN_LIB_QUEUE_SPARE_FILES_H_
 
@@ -38,10 +40,16 @@
 #include <vector>
 
 #include "lib/base/status.h"
+#include "lib/queue/disposer.h"
 
 namespace yubin::queue {
 
-inline constexpr size_t kMaxSpareFiles = 512;
+inline constexpr size_t kMaxSpareFiles = 2048;
+// Files up to this size are kept whole in spare/ (their blocks and old
+// bytes, mode 0600 in a 0700 directory) until someone takes them and writes
+// over them; bigger ones are unlinked. At most
+// kMaxSpareFiles * kSpareKeepBytes (64 MiB) of disk.
+inline constexpr size_t kSpareKeepBytes = 32 * 1024;
 
 // ROOT/queue/spare.
 std::string SpareDir(const std::string& queue_dir);
@@ -64,15 +72,18 @@ class SpareFiles {
   // ENOENT is not an error: there was nothing to retire.
   Status Retire(const std::string& path);
   size_t count() const { return names_.size(); }
-  // Testing aid: runs in Retire after the file has left its old name and
-  // before it is emptied.
-  void SetEmptyingHookForTesting(std::function<void()> hook) { emptying_hook_ = std::move(hook); }
+  // Waits until every file handed to the disposer is unlinked.
+  void Drain() { disposer_.Drain(); }
+  // Testing aid: runs on the disposer's thread before each unlink.
+  void SetDisposeHookForTesting(std::function<void(const std::string&)> hook) {
+    disposer_.SetHookForTesting(std::move(hook));
+  }
 
  private:
-  std::function<void()> emptying_hook_;
   bool EnsureDir();
-  // names_ from what spare/ holds now (yubin-queue takes spares too).
-  void Rescan();
+  // names_ from what spare/ holds now (yubin-queue takes spares too); with
+  // remove_staging, staging names left by a crash are unlinked.
+  void Rescan(bool remove_staging);
 
   std::string q_;
   std::string dir_;
@@ -80,6 +91,7 @@ class SpareFiles {
   std::vector<std::string> names_;  // spare/<n>, ready to be placed
   unsigned long long next_ = 0;     // for the next retired file's name
   size_t retired_since_rescan_ = 0;
+  Disposer disposer_;  // last: its destructor drains before the rest go
 };
 
 }  // namespace yubin::queue

@@ -34,13 +34,13 @@ TEST(SpareFiles, ARetiredFileIsPlacedAgainWithNewContent) {
   struct stat spare_st;
   ASSERT_EQ(stat((SpareDir(q) + "/0").c_str(), &spare_st), 0);
   EXPECT_EQ(spare_st.st_ino, inode);
-  EXPECT_EQ(spare_st.st_size, 0) << "no old mail kept in spare/";
+  EXPECT_GT(spare_st.st_size, 0) << "a small file keeps its blocks until reused";
   EXPECT_TRUE(spares.Retire(MessagePath(q, QueueArea::kInfo, 99)).ok()) << "nothing to retire";
   EXPECT_EQ(spares.count(), 1u);
 
   std::string next = MessagePath(q, QueueArea::kLocal, 23);
   ASSERT_TRUE(spares.Place(next, "new").ok());
-  EXPECT_EQ(ReadFileOrEmpty(next), "new");
+  EXPECT_EQ(ReadFileOrEmpty(next), "new") << "written over and cut: nothing old survives";
   EXPECT_EQ(Inode(next), inode) << "the same inode, not a new one";
   EXPECT_EQ(spares.count(), 0u);
   struct stat st;
@@ -51,6 +51,27 @@ TEST(SpareFiles, ARetiredFileIsPlacedAgainWithNewContent) {
   std::string third = MessagePath(q, QueueArea::kRemote, 24);
   ASSERT_TRUE(spares.Place(third, "created").ok());
   EXPECT_EQ(ReadFileOrEmpty(third), "created");
+}
+
+// A file bigger than kSpareKeepBytes is not kept: it leaves its name at
+// once and is unlinked, so spare/ never holds much disk.
+TEST(SpareFiles, ABigFileIsUnlinkedNotKept) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  std::string mess = MessagePath(q, QueueArea::kMess, 17);
+  WriteFileOrDie(mess, std::string(kSpareKeepBytes + 1, 'm'), 0600);
+  std::string small = MessagePath(q, QueueArea::kMess, 18);
+  WriteFileOrDie(small, std::string(kSpareKeepBytes, 'm'), 0600);
+  SpareFiles spares(q);
+  ASSERT_TRUE(spares.Retire(mess).ok());
+  EXPECT_FALSE(FileExists(mess));
+  ASSERT_TRUE(spares.Retire(small).ok());
+  spares.Drain();
+  EXPECT_EQ(spares.count(), 1u);
+  EXPECT_FALSE(FileExists(SpareDir(q) + "/t0"));
+  struct stat st;
+  ASSERT_EQ(stat((SpareDir(q) + "/1").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, static_cast<off_t>(kSpareKeepBytes));
 }
 
 TEST(SpareFiles, SparesSurviveARestartAndAreBounded) {
@@ -65,6 +86,7 @@ TEST(SpareFiles, SparesSurviveARestartAndAreBounded) {
       EXPECT_FALSE(FileExists(path));
     }
     EXPECT_EQ(spares.count(), kMaxSpareFiles) << "the rest were unlinked";
+    spares.Drain();
   }
   SpareFiles again(q);
   EXPECT_EQ(again.count(), kMaxSpareFiles);
@@ -97,7 +119,7 @@ TEST(SpareFiles, SparesTakenByOthersAreNotCounted) {
   ino_t inode = Inode(more);
   ASSERT_TRUE(spares.Retire(more).ok());
   EXPECT_EQ(spares.count(), kMaxSpareFiles);
-  EXPECT_EQ(Inode(SpareDir(q) + "/512"), inode) << "retired into spare/, not unlinked";
+  EXPECT_EQ(Inode(SpareDir(q) + "/" + std::to_string(kMaxSpareFiles)), inode) << "retired into spare/, not unlinked";
   // spare/ is really full now: the next ones are unlinked.
   for (MessageId id = 1; id <= kMaxSpareFiles / 4; ++id) {
     std::string path = MessagePath(q, QueueArea::kLocal, id);
@@ -108,28 +130,28 @@ TEST(SpareFiles, SparesTakenByOthersAreNotCounted) {
   EXPECT_EQ(spares.count(), kMaxSpareFiles);
 }
 
-// No spare can be taken before it is empty: truncate(2) looks its name up
-// before it truncates, so a file emptied under a spare's name could be
-// taken, written by an injection, and then emptied. The hook runs while the
-// retired file is being emptied: no injection may find it then.
-TEST(SpareFiles, ARetiredFileCannotBeTakenBeforeItIsEmpty) {
+// A file on its way to the disposer can never be taken: it waits under a
+// staging name, which no injection looks at.
+TEST(SpareFiles, AFileBeingDisposedOfCannotBeTaken) {
   std::string q = MakeTempDir("q");
   ASSERT_TRUE(CreateQueueLayout(q).ok());
-  const std::string info = MessagePath(q, QueueArea::kInfo, 17);
-  WriteFileOrDie(info, "content of a message being retired", 0600);
+  const std::string mess = MessagePath(q, QueueArea::kMess, 17);
+  WriteFileOrDie(mess, std::string(kSpareKeepBytes + 1, 'c'), 0600);
   SpareFiles spares(q);
   int calls = 0;
   bool taken = true;
-  spares.SetEmptyingHookForTesting([&] {
+  bool there = false;
+  spares.SetDisposeHookForTesting([&](const std::string& path) {
     ++calls;
+    there = FileExists(path);
     taken = TakeSpare(q, TmpDir(q) + "/taker");
   });
-  ASSERT_TRUE(spares.Retire(info).ok());
+  ASSERT_TRUE(spares.Retire(mess).ok());
+  spares.Drain();
   EXPECT_EQ(calls, 1);
-  EXPECT_FALSE(taken) << "an injection took a spare that was not emptied yet";
-  EXPECT_EQ(spares.count(), 1u);
-  EXPECT_TRUE(TakeSpare(q, TmpDir(q) + "/after")) << "once empty it is a spare";
-  EXPECT_EQ(ReadFileOrEmpty(TmpDir(q) + "/after"), "");
+  EXPECT_TRUE(there) << "the hook ran before the unlink";
+  EXPECT_FALSE(taken) << "an injection took a file on its way out";
+  EXPECT_EQ(spares.count(), 0u);
 }
 
 TEST(SpareFiles, AStagingLeftoverIsRemovedNotTaken) {

@@ -3,27 +3,78 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "lib/queue/layout.h"
 
 namespace yubin::queue {
 
 namespace {
 
-bool Poke(const std::string& queue_dir, char byte) {
+bool Poke(const std::string& queue_dir, std::string_view record) {
   std::string path = TriggerPath(queue_dir);
   // O_NONBLOCK on a FIFO without a reader fails with ENXIO instead of
   // waiting for one.
   UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) return false;
-  return WriteRetry(fd.get(), &byte, 1) == 1;
+  return WriteRetry(fd.get(), record.data(), record.size()) ==
+         static_cast<ssize_t>(record.size());
 }
+
+constexpr size_t kMaxIdDigits = 20;  // 2^64 - 1
 
 }  // namespace
 
-bool PokeTrigger(const std::string& queue_dir) { return Poke(queue_dir, '!'); }
+bool PokeTrigger(const std::string& queue_dir) { return Poke(queue_dir, "!"); }
+
+bool PokeTriggerFor(const std::string& queue_dir, uint64_t id) {
+  return Poke(queue_dir, std::to_string(id) + "\n");
+}
 
 bool PokeTriggerControl(const std::string& queue_dir) {
-  return Poke(queue_dir, kControlPoke);
+  return Poke(queue_dir, std::string_view(&kControlPoke, 1));
+}
+
+TriggerNews TriggerReader::Parse(std::string_view bytes) {
+  TriggerNews news;
+  for (char c : bytes) {
+    if (c >= '0' && c <= '9') {
+      if (partial_.size() < kMaxIdDigits) {
+        partial_.push_back(c);
+      } else {
+        news.scan_all = true;  // no id is that long
+      }
+      continue;
+    }
+    if (c == '\n' && !partial_.empty()) {
+      news.ids.push_back(std::strtoull(partial_.c_str(), nullptr, 10));
+    } else if (c == kControlPoke && partial_.empty()) {
+      news.control = true;
+    } else {
+      // "!", anything we do not know, or an id record cut short.
+      news.scan_all = true;
+      if (c == kControlPoke) news.control = true;
+    }
+    partial_.clear();
+  }
+  return news;
+}
+
+TriggerNews TriggerReader::Drain(int fd) {
+  TriggerNews news;
+  size_t total = 0;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ReadRetry(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    total += static_cast<size_t>(n);
+    TriggerNews part = Parse(std::string_view(buf, static_cast<size_t>(n)));
+    news.control = news.control || part.control;
+    news.scan_all = news.scan_all || part.scan_all;
+    news.ids.insert(news.ids.end(), part.ids.begin(), part.ids.end());
+  }
+  if (total >= kTriggerScanAllBytes) news.scan_all = true;
+  return news;
 }
 
 UniqueFd OpenTriggerForManager(const std::string& queue_dir) {
