@@ -112,15 +112,22 @@ Status Drop(const std::string& path, SpareFiles* spares) {
 
 Status PreprocessMessage(const std::string& q, MessageId id,
                          const RecipientRules& rules) {
-  return PreprocessMessages(q, {id}, rules).front();
+  Status s = PreprocessMessages(q, {id}, rules).front();
+  if (!s.ok()) return s;
+  return SyncFileSystem(q);
 }
 
 std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<MessageId>& ids,
-                                       const RecipientRules& rules, SpareFiles* spares) {
+                                       const RecipientRules& rules, SpareFiles* spares,
+                                       bool drop_bounce_records) {
   std::vector<Status> out;
   std::vector<size_t> written;
   for (size_t i = 0; i < ids.size(); ++i) {
-    out.push_back(WriteSplit(q, ids[i], rules, spares));
+    Status s = WriteSplit(q, ids[i], rules, spares);
+    // Failures recorded before a crash undid the todo/ removal: their
+    // recipients are to be tried again like all the others.
+    if (s.ok() && drop_bounce_records) s = Drop(MessagePath(q, QueueArea::kBounce, ids[i]), spares);
+    out.push_back(s);
     if (out.back().ok()) written.push_back(i);
   }
   if (written.empty()) return out;
@@ -131,9 +138,6 @@ std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<M
     return out;
   }
   for (size_t i : written) out[i] = Drop(MessagePath(q, QueueArea::kTodo, ids[i]), spares);
-  if (Status s = SyncFileSystem(q); !s.ok()) {
-    for (size_t i : written) out[i] = s;
-  }
   return out;
 }
 
@@ -283,7 +287,7 @@ Status RemoveMessage(const std::string& q, MessageId id) {
 }
 
 std::vector<Status> RemoveMessages(const std::string& q, const std::vector<MessageId>& ids,
-                                   SpareFiles* spares) {
+                                   SpareFiles* spares, Status* sync_status) {
   std::vector<Status> out(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     for (QueueArea a : {QueueArea::kTodo, QueueArea::kLocal, QueueArea::kRemote,
@@ -295,6 +299,7 @@ std::vector<Status> RemoveMessages(const std::string& q, const std::vector<Messa
   // mess/ goes last, once nothing else of the message can come back: while
   // mess/B/id exists the id (its inode number) cannot be reused.
   Status synced = SyncFileSystem(q);
+  if (sync_status != nullptr) *sync_status = synced;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!out[i].ok()) continue;
     if (!synced.ok()) {

@@ -65,13 +65,21 @@ Status PreprocessMessage(const std::string& queue_dir, MessageId id,
 // PreprocessMessage for several messages as one group: every info, local
 // and remote file is written in place (a crash before the todo/ file is gone
 // means the work is done again over it), then one sync, then every todo/
-// file is removed, then one more sync. One status per id, in order.
+// file is removed, without a sync: the removals are durable with the
+// caller's next SyncFileSystem (yubin-send syncs in the same pass of its
+// loop whenever a result or a removal needs it). A crash before that
+// preprocesses the messages again, which repeats deliveries made meanwhile
+// (the same window as a result not yet durable); with drop_bounce_records
+// (yubin-send's scans of all of todo/, which find what a crash left) the
+// failures recorded meanwhile are dropped with them, so their recipients
+// are tried again rather than bounced twice. One status per id, in order.
 // With spares, the files are placed from and the todo/ files retired to
 // the spare files (spare_files.h) instead of created and unlinked.
 std::vector<Status> PreprocessMessages(const std::string& queue_dir,
                                        const std::vector<MessageId>& ids,
                                        const RecipientRules& rules,
-                                       SpareFiles* spares = nullptr);
+                                       SpareFiles* spares = nullptr,
+                                       bool drop_bounce_records = false);
 
 Result<MessageInfo> ReadMessageInfo(const std::string& queue_dir, MessageId id);
 
@@ -116,10 +124,12 @@ Status RemoveMessage(const std::string& queue_dir, MessageId id);
 // mess/ files (no sync after: a mess/ file that comes back after a crash has
 // nothing left that names it, and the cleanup removes it). One status per
 // id, in order. With spares, the files (mess/ too, still last) are retired
-// there instead of unlinked.
+// there instead of unlinked. sync_status, when given, gets the result of
+// the sync, which also makes durable whatever the caller wrote before.
 std::vector<Status> RemoveMessages(const std::string& queue_dir,
                                    const std::vector<MessageId>& ids,
-                                   SpareFiles* spares = nullptr);
+                                   SpareFiles* spares = nullptr,
+                                   Status* sync_status = nullptr);
 
 }  // namespace yubin::queue
 

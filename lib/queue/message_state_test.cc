@@ -21,6 +21,9 @@ class MessageStateTest : public ::testing::Test {
     q_ = MakeTempDir("q");
     ASSERT_TRUE(CreateQueueLayout(q_).ok());
     WriteFileOrDie(MessagePath(q_, QueueArea::kMess, kId), "Subject: x\n\nhello\n", 0600);
+    WriteTodo();
+  }
+  void WriteTodo() {
     std::string env = FormatInjectorRecords(0, 1, 12345);
     using namespace std::string_literals;
     env += "Fsender@x.org\0Tkim@example.com\0Tfar@remote.net\0Tlee@example.com\0\0"s;
@@ -54,6 +57,27 @@ TEST_F(MessageStateTest, PreprocessSplitsAndRemovesTodo) {
   ASSERT_EQ(remote->size(), 1u);
   EXPECT_EQ((*remote)[0].recipient, "far@remote.net");
   EXPECT_FALSE((*remote)[0].done);
+}
+
+// A todo/ file next to a bounce/ file is what a crash leaves when the
+// todo/ removal was not durable yet: a scan of all of todo/ drops the
+// failures recorded meanwhile (their recipients are tried again with the
+// rest); the trigger's path, which only sees new messages, does not look.
+TEST_F(MessageStateTest, AScanDropsTheFailuresOfAMessagePreprocessedAgain) {
+  const std::string bounce = MessagePath(q_, QueueArea::kBounce, kId);
+  ASSERT_TRUE(AppendBounceRecord(q_, kId, "kim@example.com", "no such user").ok());
+  std::vector<Status> kept = PreprocessMessages(q_, {kId}, rules_, nullptr, false);
+  ASSERT_TRUE(kept[0].ok()) << kept[0].message();
+  EXPECT_TRUE(FileExists(bounce));
+  WriteTodo();  // as a crash would have left it
+  std::vector<Status> dropped = PreprocessMessages(q_, {kId}, rules_, nullptr, true);
+  ASSERT_TRUE(dropped[0].ok()) << dropped[0].message();
+  EXPECT_FALSE(FileExists(bounce));
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
+  auto local = ReadRecipients(q_, QueueArea::kLocal, kId);
+  ASSERT_TRUE(local.ok());
+  ASSERT_EQ(local->size(), 2u);
+  EXPECT_FALSE((*local)[0].done) << "kim is to be tried again";
 }
 
 TEST_F(MessageStateTest, MarkingIsPerRecipientAndDurable) {

@@ -129,6 +129,7 @@ class Manager {
   void RecordFailure(Job& job, size_t ch, size_t index, const std::string& reason,
                      MessageId id);
   void FinishJobs(time_t now);
+  bool SyncResults();
   bool SendBounce(MessageId id, Job& job);
   time_t NextWake(time_t now) const;
   void HandleSignals(time_t now);
@@ -149,6 +150,9 @@ class Manager {
   supervise::SelfPipe signals_;
   UniqueFd trigger_;
   TriggerReader trigger_reader_;
+  // Done bytes written since the last sync of the queue's file system.
+  bool results_unsynced_ = false;
+  Status results_sync_failed_;  // a removal's sync failed while they were
 };
 
 void Manager::LoadJob(MessageId id) {
@@ -196,7 +200,10 @@ void Manager::PreprocessAndLoad(const std::vector<MessageId>& ids, bool announce
   for (MessageId id : ids) {
     if (jobs_.count(id) == 0 && seen.insert(id).second) fresh.push_back(id);
   }
-  std::vector<Status> done = PreprocessMessages(q_, fresh, control_.rules, &spares_);
+  // A scan of all of todo/ may find what a crash left: drop the failures
+  // recorded before it (message_state.h).
+  std::vector<Status> done =
+      PreprocessMessages(q_, fresh, control_.rules, &spares_, /*drop_bounce_records=*/!announced);
   for (size_t i = 0; i < fresh.size(); ++i) {
     if (!done[i].ok()) {
       if (!(announced && done[i].error_number() == ENOENT)) {
@@ -493,32 +500,44 @@ RecipientRecord* Manager::InFlight(size_t ch, const DeliveryResult& r) {
   return &it->second.part[ch].recipients[r.index];
 }
 
-// The results of one read: the done bytes of every success are written
-// first and made durable together (one sync instead of an fsync each), then
-// each result is handled.
+// The results of one read: the done bytes of every success are written,
+// and made durable by the next sync of the queue's file system in this pass
+// of the loop (FinishJobs' removal, or SyncResults): one sync for every
+// result and removal of the pass instead of one each. Until then a crash
+// means the deliveries are made again (docs/queue.md, "Duplicates").
 void Manager::HandleResults(size_t ch, const std::vector<DeliveryResult>& results, time_t now) {
   std::vector<std::optional<Status>> marked(results.size());
-  bool wrote = false;
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].status != 0) continue;
     RecipientRecord* rec = InFlight(ch, results[i]);
     if (rec == nullptr) continue;
     marked[i] = WriteDoneByte(q_, kAreas[ch], results[i].id, rec->offset);
-    wrote = wrote || marked[i]->ok();
-  }
-  if (wrote) {
-    Status synced = SyncFileSystem(q_);
-    for (std::optional<Status>& m : marked) {
-      if (m && m->ok()) *m = synced;
-    }
+    results_unsynced_ = results_unsynced_ || marked[i]->ok();
   }
   for (size_t i = 0; i < results.size(); ++i) {
     HandleResult(ch, results[i], now, marked[i] ? &*marked[i] : nullptr);
   }
 }
 
-// marked: for a success, whether its done byte is already durable (else it
-// is written and fsynced here).
+// Makes the done bytes written since the last sync durable. False when the
+// sync failed: then nobody knows which of them are, and a sync retried
+// after a failure may report success for writes that were dropped, so the
+// manager exits (111) and starts over from what the disk holds; at worst
+// some deliveries are made again.
+bool Manager::SyncResults() {
+  if (!results_unsynced_) return true;
+  Status s = results_sync_failed_.ok() ? SyncFileSystem(q_) : results_sync_failed_;
+  if (!s.ok()) {
+    Log("alert: cannot make delivery results durable: " + s.message() +
+        "; exiting to start over from the queue on disk");
+    return false;
+  }
+  results_unsynced_ = false;
+  return true;
+}
+
+// marked: for a success, whether its done byte was written (else it is
+// written and fsynced here).
 void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now,
                            const Status* marked) {
   auto it = jobs_.find(r.id);
@@ -631,7 +650,15 @@ void Manager::FinishJobs(time_t now) {
     ending.push_back(id);
   }
   if (ending.empty()) return;
-  std::vector<Status> removed = RemoveMessages(q_, ending, &spares_);
+  Status synced;
+  std::vector<Status> removed = RemoveMessages(q_, ending, &spares_, &synced);
+  // Its sync covered the done bytes written before it too. A failed one
+  // leaves them in doubt: SyncResults exits rather than sync again.
+  if (synced.ok()) {
+    results_unsynced_ = false;
+  } else if (results_unsynced_) {
+    results_sync_failed_ = synced;
+  }
   for (size_t i = 0; i < ending.size(); ++i) {
     const MessageId id = ending[i];
     Job& job = jobs_[id];
@@ -748,6 +775,7 @@ int Manager::Run() {
     now = time(nullptr);
     HandleSignals(now);
     if (terminating_ && (InFlight() == 0 || now >= term_deadline_)) {
+      if (!SyncResults()) return 111;
       Log("status: exiting; " + std::to_string(InFlight()) +
           " deliveries left in flight will be redone");
       return 0;
@@ -761,6 +789,7 @@ int Manager::Run() {
       }
       FinishJobs(now);
     }
+    if (!SyncResults()) return 111;
     struct pollfd fds[2 + kChannels] = {{signals_.fd(), POLLIN, 0}, {trigger_.get(), POLLIN, 0}};
     for (size_t ch = 0; ch < kChannels; ++ch) {
       const Channel& chan = chan_[ch];
