@@ -6,6 +6,7 @@ namespace yubin::queue {
 Status GroupSync::Sync() {
   std::unique_lock<std::mutex> lock(mu_);
   const uint64_t ticket = ++requested_;
+  arrived_.notify_all();
   while (covered_ < ticket && failure_.ok()) {
     if (running_) {
       done_.wait(lock);
@@ -13,7 +14,13 @@ Status GroupSync::Sync() {
     }
     // This thread runs the next sync for every ticket handed out so far;
     // a sync already running when they arrived may have missed their data.
-    running_ = true;
+    running_ = true;  // those arriving now wait for this sync, not run one
+    if (expected_ && max_wait_.count() > 0) {
+      const auto deadline = std::chrono::steady_clock::now() + max_wait_;
+      while (requested_ - covered_ < expected_() &&
+             arrived_.wait_until(lock, deadline) != std::cv_status::timeout) {
+      }
+    }
     const uint64_t target = requested_;
     lock.unlock();
     Status result = sync_();

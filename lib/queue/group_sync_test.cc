@@ -51,6 +51,39 @@ TEST(GroupSyncTest, CallersArrivingDuringASyncShareTheNext) {
   EXPECT_GE(group.syncs_run(), 1u);
 }
 
+// With gathering, the caller that would sync first waits for the callers
+// expected: two callers 30 ms apart share one sync; without, each gets its
+// own.
+TEST(GroupSyncTest, GatheringWaitsForTheExpectedCallers) {
+  for (bool gather : {false, true}) {
+    GroupSync group([] { return Status::Ok(); });
+    if (gather) {
+      group.SetGathering([] { return size_t{2}; }, std::chrono::seconds(10));
+    }
+    std::thread first([&] { EXPECT_TRUE(group.Sync().ok()); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    EXPECT_TRUE(group.Sync().ok());
+    first.join();
+    EXPECT_EQ(group.syncs_run(), gather ? 1u : 2u) << (gather ? "gathering" : "not gathering");
+  }
+}
+
+// A caller expected but never coming delays the sync by max_wait only.
+TEST(GroupSyncTest, GatheringIsBounded) {
+  GroupSync group([] { return Status::Ok(); });
+  group.SetGathering([] { return size_t{5}; }, std::chrono::milliseconds(20));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(group.Sync().ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
+  EXPECT_EQ(group.syncs_run(), 1u);
+  // A lone caller expected alone does not wait at all.
+  GroupSync alone([] { return Status::Ok(); });
+  alone.SetGathering([] { return size_t{1}; }, std::chrono::seconds(30));
+  const auto lone_start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(alone.Sync().ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - lone_start, std::chrono::seconds(30));
+}
+
 TEST(GroupSyncTest, AFailureIsNeverFollowedByASuccess) {
   int runs = 0;
   GroupSync group([&] {

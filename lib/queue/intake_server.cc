@@ -62,7 +62,11 @@ class Server {
       : opt_(o),
         root_(Absolute(o.root)),
         queue_dir_(QueueDir(root_)),
-        group_([this] { return SyncFileSystem(queue_dir_); }) {}
+        group_([this] { return SyncFileSystem(queue_dir_); }) {
+    // Every running injection will ask for a sync soon (two, in fact):
+    // give them a moment to share the next one (group_sync.h).
+    group_.SetGathering([this] { return active_.load(); }, kIntakeGatherWait);
+  }
 
   int Run();
   // One connection, in its own thread.
@@ -242,7 +246,10 @@ int Server::Run() {
       listener_.reset();
       unlink("intake.sock");
     }
-    if (terminating && active_ == 0) return code;
+    if (terminating && active_ == 0) {
+      Log("status: exiting; " + std::to_string(group_.syncs_run()) + " syncs of the queue");
+      return code;
+    }
     if (terminating && MonotonicSeconds() >= deadline) {
       Log("status: exiting with " + std::to_string(active_.load()) + " injections running");
       _exit(code);  // detached threads must not see static destructors

@@ -22,6 +22,7 @@
 #define YUBIN_LIB_QUEUE_INTAKE_SERVER_H_
 
 #include <cstddef>
+#include <chrono>
 #include <ctime>
 #include <string>
 
@@ -37,6 +38,9 @@ inline constexpr size_t kMaxInjectionsPerUid = 100;
 inline constexpr time_t kIntakeTermWaitSeconds = 60;
 // A client that connects has this long to pass its descriptors.
 inline constexpr time_t kIntakeRequestSeconds = 60;
+// How long a sync waits for the other running injections to ask for it
+// too (group_sync.h, "Gathering").
+inline constexpr std::chrono::microseconds kIntakeGatherWait{1000};
 
 struct IntakeOptions {
   std::string root;
