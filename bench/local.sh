@@ -92,6 +92,7 @@ run_yubin() {  # sets rate and accept_rate: messages/s
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")
+  bench_cpu_started
   bench_stop_started  # so that Postfix runs alone
 }
 

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <memory>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -246,6 +247,30 @@ TEST_F(IntakeServiceTest, OneUidHasAtMostItsShareOfInjections) {
     return InjectThrough(service_.socket(), "y\n", "a@x.test", {"b@y.test"}, &started).exit_code ==
            0;
   }, 20s)) << service_.Log();
+}
+
+// A thread done with its injection serves the next connection: one after
+// the other, 20 injections need one thread (a few more if the next
+// connection comes before the last thread is back waiting; the pause
+// makes that rare). The service says so as it exits, with its syncs.
+TEST_F(IntakeServiceTest, ThreadsAreReusedAcrossInjections) {
+  for (int i = 0; i < 20; ++i) {
+    bool started = false;
+    QueueOutcome out = InjectThrough(service_.socket(), "Subject: x\n\ny\n", "a@x.test",
+                                     {"b@y.test"}, &started);
+    ASSERT_TRUE(started && out.ran && out.exit_code == 0) << service_.Log();
+    std::this_thread::sleep_for(20ms);
+  }
+  service_.child().Signal(SIGTERM);
+  service_.child().Wait(10s);
+  std::smatch m;
+  const std::string log = service_.Log();
+  ASSERT_TRUE(std::regex_search(
+      log, m, std::regex("exiting; (\\d+) connections served by (\\d+) threads, (\\d+) syncs")))
+      << log;
+  EXPECT_EQ(m[1], "20");
+  EXPECT_LE(std::stoi(m[2]), 3) << "a thread per injection";
+  EXPECT_GE(std::stoi(m[3]), 20) << "each injection waited for its own syncs";
 }
 
 TEST_F(IntakeServiceTest, SigtermRemovesTheSocketAndExitsZero) {

@@ -87,6 +87,20 @@ bench_start_yubin() {
 pids=()
 
 # bench_stop_started: stops every process in pids and waits for them.
+# bench_cpu_started: one line with the CPU seconds (user + system, with
+# their reaped children: tcpserver's sessions, yubin-lspawn's deliveries)
+# each process in pids has used so far, by program name.
+bench_cpu_started() {
+  local pid tck line=""
+  tck=$(getconf CLK_TCK)
+  for pid in "${pids[@]}"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    line+=$(awk -v t="$tck" '{ sub(/^[0-9]+ \(/, ""); name = $1; sub(/\)$/, "", name);
+      printf " %s %.2f", name, ($13 + $14 + $15 + $16) / t }' "/proc/$pid/stat")
+  done
+  echo "cpu seconds:$line"
+}
+
 bench_stop_started() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

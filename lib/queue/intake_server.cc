@@ -11,8 +11,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <new>
@@ -33,6 +36,10 @@ namespace {
 
 constexpr int kListenBacklog = 128;
 constexpr size_t kThreadStackBytes = 256 * 1024;
+// A thread done with its injection waits this long for the next connection
+// (at most kIdleThreads of them wait): no thread to create per message.
+constexpr size_t kIdleThreads = 64;
+constexpr auto kIdleWait = std::chrono::seconds(60);
 constexpr mode_t kIntakeDirMode = 0755;
 constexpr mode_t kSocketMode = 0666;
 
@@ -71,6 +78,9 @@ class Server {
   int Run();
   // One connection, in its own thread.
   void Serve(int client);
+  // For a thread whose injection is done: waits (bounded) for another
+  // connection to serve. False: the thread is to end.
+  bool NextClient(int* client);
 
  private:
   Status Listen();
@@ -89,6 +99,14 @@ class Server {
   UniqueFd wake_read_, wake_write_;  // a finished thread writes a byte
   supervise::SelfPipe signals_;
   std::atomic<size_t> active_{0};
+  // The main loop waits for an injection to end (at the limit, or
+  // terminating): Finished wakes it.
+  std::atomic<bool> wake_wanted_{false};
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::deque<int> pool_work_;  // connections accepted for idle threads
+  size_t idle_ = 0;            // threads waiting in NextClient
+  std::atomic<uint64_t> injections_{0}, threads_started_{0};
   std::mutex per_uid_mu_;
   std::map<uid_t, size_t> per_uid_;  // running injections of each uid
 };
@@ -101,8 +119,23 @@ struct ThreadStart {
 void* ThreadMain(void* arg) {
   ThreadStart start = *static_cast<ThreadStart*>(arg);
   delete static_cast<ThreadStart*>(arg);
-  start.server->Serve(start.client);
+  int client = start.client;
+  do {
+    start.server->Serve(client);
+  } while (start.server->NextClient(&client));
   return nullptr;
+}
+
+bool Server::NextClient(int* client) {
+  std::unique_lock<std::mutex> lock(pool_mu_);
+  if (idle_ >= kIdleThreads) return false;
+  ++idle_;
+  const bool got = pool_cv_.wait_for(lock, kIdleWait, [this] { return !pool_work_.empty(); });
+  --idle_;
+  if (!got) return false;
+  *client = pool_work_.front();
+  pool_work_.pop_front();
+  return true;
 }
 
 Status Server::Listen() {
@@ -119,15 +152,25 @@ Status Server::Listen() {
 void Server::Accept() {
   int client = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
   if (client < 0) return;
+  ++active_;
+  ++injections_;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (idle_ > pool_work_.size()) {  // a waiting thread takes it
+      pool_work_.push_back(client);
+      pool_cv_.notify_one();
+      return;
+    }
+  }
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kThreadStackBytes);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   auto* start = new (std::nothrow) ThreadStart{this, client};
   pthread_t thread;
-  ++active_;
   int rc = start == nullptr ? ENOMEM : pthread_create(&thread, &attr, ThreadMain, start);
   pthread_attr_destroy(&attr);
+  if (rc == 0) ++threads_started_;
   if (rc != 0) {
     --active_;
     delete start;
@@ -138,6 +181,7 @@ void Server::Accept() {
 
 void Server::Finished() {
   --active_;
+  if (!wake_wanted_.load()) return;
   const char byte = 0;
   (void)!write(wake_write_.get(), &byte, 1);
 }
@@ -247,14 +291,20 @@ int Server::Run() {
       unlink("intake.sock");
     }
     if (terminating && active_ == 0) {
-      Log("status: exiting; " + std::to_string(group_.syncs_run()) + " syncs of the queue");
+      Log("status: exiting; " + std::to_string(injections_.load()) + " connections served by " +
+          std::to_string(threads_started_.load()) + " threads, " +
+          std::to_string(group_.syncs_run()) + " syncs of the queue");
       return code;
     }
     if (terminating && MonotonicSeconds() >= deadline) {
       Log("status: exiting with " + std::to_string(active_.load()) + " injections running");
       _exit(code);  // detached threads must not see static destructors
     }
-    const bool accepting = !terminating && active_ < opt_.max_injections;
+    bool accepting = !terminating && active_ < opt_.max_injections;
+    // Set before active_ is read again: an injection ending in between
+    // either sees the flag or is seen here.
+    wake_wanted_.store(!accepting);
+    if (!accepting && !terminating && active_ < opt_.max_injections) accepting = true;
     struct pollfd fds[3] = {{signals_.fd(), POLLIN, 0},
                             {wake_read_.get(), POLLIN, 0},
                             {accepting ? listener_.get() : -1, POLLIN, 0}};
