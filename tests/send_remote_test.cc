@@ -36,9 +36,14 @@ class SendRemoteTest : public SendTest {
     Control("timeoutremote", "10");
   }
   std::string RspawnSocket() { return root_.queue + "/lock/rspawn.sock"; }
+  // Without $YUBIN_REMOTE (and no yubin-remote beside yubin-rspawn in the
+  // runfiles), yubin-rspawn runs yubin-remote's code in its forked child;
+  // exec_remote_ makes it exec the real program instead.
   std::vector<std::string> RspawnEnv() {
     std::vector<std::string> env = Env();
-    env.push_back("YUBIN_REMOTE=" + RunfilePath("cmd/yubin-remote/yubin-remote"));
+    if (exec_remote_) {
+      env.push_back("YUBIN_REMOTE=" + RunfilePath("cmd/yubin-remote/yubin-remote"));
+    }
     return env;
   }
   void StartRspawn() {
@@ -60,31 +65,45 @@ class SendRemoteTest : public SendTest {
     return n;
   }
 
+  // One message to a remote and a local recipient, through every service.
+  void DeliverOneRemoteAndOneLocal() {
+    SmtpSink sink;
+    ASSERT_TRUE(sink.Start("127.0.0.1"));
+    RouteTo(sink);
+    StartLspawn();
+    StartRspawn();
+    StartSend();
+    Inject("Subject: out\n\nto the far side\n", "alice@example.com",
+           {"bob@far.test", "kim@example.com"});
+    ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
+        << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_);
+    std::vector<std::string> dumps = sink.Dumps();
+    ASSERT_EQ(dumps.size(), 1u) << sink.Log();
+    EXPECT_NE(dumps[0].find("to the far side"), std::string::npos) << dumps[0];
+    EXPECT_NE(dumps[0].find("bob@far.test"), std::string::npos) << dumps[0];
+    EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+    EXPECT_TRUE(SendLogHas("starting delivery ")) << SendLog();
+    EXPECT_TRUE(SendLogHas(": bob@far.test: success: ")) << SendLog();
+    EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+  }
+
+  bool exec_remote_ = false;
   std::unique_ptr<ChildProcess> rspawn_;
   std::vector<std::unique_ptr<ChildProcess>> killed_;
   std::string rspawn_log_;
   int rspawn_runs_ = 0;
 };
 
+// No yubin-remote beside yubin-rspawn here: this works only because the
+// forked child runs yubin-remote's code.
 TEST_F(SendRemoteTest, DeliversRemoteRecipientAndRemovesMessage) {
-  SmtpSink sink;
-  ASSERT_TRUE(sink.Start("127.0.0.1"));
-  RouteTo(sink);
-  StartLspawn();
-  StartRspawn();
-  StartSend();
-  Inject("Subject: out\n\nto the far side\n", "alice@example.com",
-         {"bob@far.test", "kim@example.com"});
-  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
-      << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_);
-  std::vector<std::string> dumps = sink.Dumps();
-  ASSERT_EQ(dumps.size(), 1u) << sink.Log();
-  EXPECT_NE(dumps[0].find("to the far side"), std::string::npos) << dumps[0];
-  EXPECT_NE(dumps[0].find("bob@far.test"), std::string::npos) << dumps[0];
-  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
-  EXPECT_TRUE(SendLogHas("starting delivery ")) << SendLog();
-  EXPECT_TRUE(SendLogHas(": bob@far.test: success: ")) << SendLog();
-  EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+  DeliverOneRemoteAndOneLocal();
+}
+
+// The same with $YUBIN_REMOTE: yubin-rspawn execs the program.
+TEST_F(SendRemoteTest, AnExecdYubinRemoteDeliversToo) {
+  exec_remote_ = true;
+  DeliverOneRemoteAndOneLocal();
 }
 
 TEST_F(SendRemoteTest, PermanentRejectBouncesToSender) {

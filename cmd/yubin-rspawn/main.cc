@@ -16,6 +16,8 @@ constexpr char kHelp[] =
     "from yubin-send and runs yubin-remote (beside this program, or\n"
     "$YUBIN_REMOTE) for each with the queued message on stdin, turning its\n"
     "report into the result: delivered, permanent or temporary failure.\n"
+    "Without $YUBIN_REMOTE, yubin-remote's code runs in the forked child,\n"
+    "without an exec.\n"
     "  -d FD  when listening, write a newline to FD and close it (readiness)\n"
     "SIGTERM: stop accepting, wait up to 60 s for running deliveries, exit 0.\n"
     "Exit codes: 0 after SIGTERM; 100 usage; 111 cannot listen.\n";
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   yubin::queue::RspawnOptions o;
   o.root = yubin::YubinRoot();
   o.remote_program = yubin::queue::RemoteProgramPath();
+  o.in_process = yubin::queue::RemoteProgramIsOurs();
   o.ready_fd = yubin::ParseReadinessOption(argc, argv, kHelp);
   return yubin::queue::RunRspawn(o);
 }

@@ -1,13 +1,40 @@
 // rspawn_server.cc: see rspawn_server.h.
 #include "lib/queue/rspawn_server.h"
 
+#include <sys/prctl.h>
+
+#include <cstdlib>
+
+#include "lib/base/fatal.h"
 #include "lib/queue/agent_server.h"
 #include "lib/queue/remote_report.h"
 #include "lib/queue/send_manager.h"
+#include "lib/remote/remote_delivery.h"
 
 namespace yubin::queue {
 
 std::string RemoteProgramPath() { return ProgramBesideUs("YUBIN_REMOTE", "yubin-remote"); }
+
+bool RemoteProgramIsOurs() {
+  const char* env = getenv("YUBIN_REMOTE");
+  return env == nullptr || *env == '\0';
+}
+
+namespace {
+
+// yubin-remote's main, in the forked child of yubin-rspawn: the same
+// arguments an exec would get.
+int RunRemoteInChild(const Delivery& d) {
+  std::vector<std::string> args = RemoteArguments("yubin-remote", d);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  SetProgramName("yubin-remote");
+  (void)prctl(PR_SET_NAME, "yubin-remote");
+  return remote::RunRemote(static_cast<int>(args.size()), argv.data(), 0, 1);
+}
+
+}  // namespace
 
 std::vector<std::string> RemoteArguments(const std::string& program, const Delivery& d) {
   const std::vector<uint64_t> messages = MessagesOf(d);
@@ -30,7 +57,7 @@ std::vector<std::string> RemoteArguments(const std::string& program, const Deliv
 }
 
 int RunRspawn(const RspawnOptions& options) {
-  static const AgentSpec spec{
+  static AgentSpec spec{
       .name = "yubin-rspawn",
       .what = "remote",
       .socket_name = kRspawnSocketName,
@@ -41,6 +68,7 @@ int RunRspawn(const RspawnOptions& options) {
       .stderr_in_output = false,
       .max_output = kMaxRemoteReportBytes + 1,
   };
+  if (options.in_process) spec.run_in_child = RunRemoteInChild;
   return RunAgentServer(spec, {.root = options.root, .program = options.remote_program,
                                .ready_fd = options.ready_fd});
 }
