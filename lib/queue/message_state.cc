@@ -78,9 +78,10 @@ Result<Split> SplitTodo(const std::string& q, MessageId id, const RecipientRules
 
 
 Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rules,
-                  SpareFiles* spares) {
+                  SpareFiles* spares, Split* written) {
   Result<Split> split = SplitTodo(q, id, rules);
   if (!split.ok()) return split.status();
+  if (written != nullptr) *written = *split;
   auto write = [&](QueueArea area, const std::string& content) {
     std::string path = MessagePath(q, area, id);
     return spares != nullptr ? spares->Place(path, content) : WriteQueueFile(path, content);
@@ -94,6 +95,52 @@ Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rule
     if (!s.ok()) return s;
   }
   return write(QueueArea::kInfo, split->info);
+}
+
+Result<MessageInfo> ParseMessageInfo(const std::string& text, const std::string& path) {
+  Result<std::vector<std::string_view>> recs = SplitNul(text, path);
+  if (!recs.ok()) return recs.status();
+  if (recs->size() != 2 || (*recs)[0].empty() || (*recs)[0][0] != 't' ||
+      (*recs)[1].empty() || (*recs)[1][0] != 'F') {
+    return Status::Permanent(path + ": malformed info file");
+  }
+  auto birth = control::ParseDecimal((*recs)[0].substr(1), INT64_MAX);
+  if (!birth) return Status::Permanent(path + ": malformed birth");
+  return MessageInfo{static_cast<int64_t>(*birth), std::string((*recs)[1].substr(1))};
+}
+
+Result<std::vector<RecipientRecord>> ParseRecipients(const std::string& text,
+                                                     const std::string& path) {
+  std::vector<RecipientRecord> out;
+  Result<std::vector<std::string_view>> recs = SplitNul(text, path);
+  if (!recs.ok()) return recs.status();
+  if (recs->size() % 2 != 0) return Status::Permanent(path + ": odd record count");
+  off_t offset = 0;
+  for (size_t i = 0; i < recs->size(); i += 2) {
+    std::string_view first = (*recs)[i];
+    if (first.empty() || (first[0] != 'T' && first[0] != 'D')) {
+      return Status::Permanent(path + ": bad state byte");
+    }
+    out.push_back({offset, first[0] == 'D', std::string(first.substr(1)),
+                   std::string((*recs)[i + 1])});
+    offset += static_cast<off_t>(first.size() + 1 + (*recs)[i + 1].size() + 1);
+  }
+  return out;
+}
+
+// What LoadJob would read back from the files WriteSplit wrote.
+Status ParseSplit(const std::string& q, MessageId id, const Split& split,
+                  PreprocessedMessage* out) {
+  Result<MessageInfo> info = ParseMessageInfo(split.info, MessagePath(q, QueueArea::kInfo, id));
+  if (!info.ok()) return info.status();
+  Result<std::vector<RecipientRecord>> local =
+      ParseRecipients(split.local, MessagePath(q, QueueArea::kLocal, id));
+  if (!local.ok()) return local.status();
+  Result<std::vector<RecipientRecord>> remote =
+      ParseRecipients(split.remote, MessagePath(q, QueueArea::kRemote, id));
+  if (!remote.ok()) return remote.status();
+  *out = {std::move(*info), std::move(*local), std::move(*remote)};
+  return Status::Ok();
 }
 
 Status Unlink(const std::string& path) {
@@ -119,11 +166,15 @@ Status PreprocessMessage(const std::string& q, MessageId id,
 
 std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<MessageId>& ids,
                                        const RecipientRules& rules, SpareFiles* spares,
-                                       bool drop_bounce_records) {
+                                       bool drop_bounce_records,
+                                       std::vector<PreprocessedMessage>* parsed) {
   std::vector<Status> out;
   std::vector<size_t> written;
+  if (parsed != nullptr) parsed->assign(ids.size(), {});
   for (size_t i = 0; i < ids.size(); ++i) {
-    Status s = WriteSplit(q, ids[i], rules, spares);
+    Split split;
+    Status s = WriteSplit(q, ids[i], rules, spares, &split);
+    if (s.ok() && parsed != nullptr) s = ParseSplit(q, ids[i], split, &(*parsed)[i]);
     // Failures recorded before a crash undid the todo/ removal: their
     // recipients are to be tried again like all the others.
     if (s.ok() && drop_bounce_records) s = Drop(MessagePath(q, QueueArea::kBounce, ids[i]), spares);
@@ -145,40 +196,18 @@ Result<MessageInfo> ReadMessageInfo(const std::string& q, MessageId id) {
   std::string path = MessagePath(q, QueueArea::kInfo, id);
   Result<std::string> text = ReadWhole(path);
   if (!text.ok()) return text.status().Wrap(path);
-  Result<std::vector<std::string_view>> recs = SplitNul(*text, path);
-  if (!recs.ok()) return recs.status();
-  if (recs->size() != 2 || (*recs)[0].empty() || (*recs)[0][0] != 't' ||
-      (*recs)[1].empty() || (*recs)[1][0] != 'F') {
-    return Status::Permanent(path + ": malformed info file");
-  }
-  auto birth = control::ParseDecimal((*recs)[0].substr(1), INT64_MAX);
-  if (!birth) return Status::Permanent(path + ": malformed birth");
-  return MessageInfo{static_cast<int64_t>(*birth), std::string((*recs)[1].substr(1))};
+  return ParseMessageInfo(*text, path);
 }
 
 Result<std::vector<RecipientRecord>> ReadRecipients(const std::string& q,
                                                     QueueArea area, MessageId id) {
   std::string path = MessagePath(q, area, id);
   Result<std::string> text = ReadWhole(path);
-  std::vector<RecipientRecord> out;
   if (!text.ok()) {
-    if (text.status().error_number() == ENOENT) return out;
+    if (text.status().error_number() == ENOENT) return std::vector<RecipientRecord>{};
     return text.status().Wrap(path);
   }
-  Result<std::vector<std::string_view>> recs = SplitNul(*text, path);
-  if (!recs.ok()) return recs.status();
-  if (recs->size() % 2 != 0) return Status::Permanent(path + ": odd record count");
-  off_t offset = 0;
-  for (size_t i = 0; i < recs->size(); i += 2) {
-    std::string_view first = (*recs)[i];
-    if (first.empty() || (first[0] != 'T' && first[0] != 'D')) {
-      return Status::Permanent(path + ": bad state byte");
-    }
-    out.push_back({offset, first[0] == 'D', std::string(first.substr(1)),
-                   std::string((*recs)[i + 1])});
-    offset += static_cast<off_t>(first.size() + 1 + (*recs)[i + 1].size() + 1);
-  }
-  return out;
+  return ParseRecipients(*text, path);
 }
 
 Status MarkRecipientDone(const std::string& q, QueueArea area, MessageId id,
@@ -287,11 +316,15 @@ Status RemoveMessage(const std::string& q, MessageId id) {
 }
 
 std::vector<Status> RemoveMessages(const std::string& q, const std::vector<MessageId>& ids,
-                                   SpareFiles* spares, Status* sync_status) {
+                                   SpareFiles* spares, Status* sync_status,
+                                   const std::vector<MessageFiles>* files) {
   std::vector<Status> out(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
-    for (QueueArea a : {QueueArea::kTodo, QueueArea::kLocal, QueueArea::kRemote,
-                        QueueArea::kBounce, QueueArea::kInfo}) {
+    const MessageFiles has = files != nullptr ? (*files)[i] : MessageFiles{};
+    for (auto [a, there] : {std::pair{QueueArea::kTodo, has.todo}, {QueueArea::kLocal, has.local},
+                            {QueueArea::kRemote, has.remote}, {QueueArea::kBounce, has.bounce},
+                            {QueueArea::kInfo, true}}) {
+      if (!there) continue;
       out[i] = Drop(MessagePath(q, a, ids[i]), spares);
       if (!out[i].ok()) break;
     }

@@ -62,6 +62,13 @@ struct RecipientRecord {
 Status PreprocessMessage(const std::string& queue_dir, MessageId id,
                          const RecipientRules& rules);
 
+// What preprocessing wrote for a message, as ReadMessageInfo and
+// ReadRecipients would read it back.
+struct PreprocessedMessage {
+  MessageInfo info;
+  std::vector<RecipientRecord> local, remote;
+};
+
 // PreprocessMessage for several messages as one group: every info, local
 // and remote file is written in place (a crash before the todo/ file is gone
 // means the work is done again over it), then one sync, then every todo/
@@ -74,12 +81,15 @@ Status PreprocessMessage(const std::string& queue_dir, MessageId id,
 // failures recorded meanwhile are dropped with them, so their recipients
 // are tried again rather than bounced twice. One status per id, in order.
 // With spares, the files are placed from and the todo/ files retired to
-// the spare files (spare_files.h) instead of created and unlinked.
+// the spare files (spare_files.h) instead of created and unlinked. With
+// parsed, (*parsed)[i] is what was written for ids[i] when its status is
+// ok, so the caller need not read the files back.
 std::vector<Status> PreprocessMessages(const std::string& queue_dir,
                                        const std::vector<MessageId>& ids,
                                        const RecipientRules& rules,
                                        SpareFiles* spares = nullptr,
-                                       bool drop_bounce_records = false);
+                                       bool drop_bounce_records = false,
+                                       std::vector<PreprocessedMessage>* parsed = nullptr);
 
 Result<MessageInfo> ReadMessageInfo(const std::string& queue_dir, MessageId id);
 
@@ -126,10 +136,16 @@ Status RemoveMessage(const std::string& queue_dir, MessageId id);
 // id, in order. With spares, the files (mess/ too, still last) are retired
 // there instead of unlinked. sync_status, when given, gets the result of
 // the sync, which also makes durable whatever the caller wrote before.
+// With files, (*files)[i] says which of ids[i]'s files can exist (a caller
+// that knows saves looking for the others); mess/ and info/ always go.
+struct MessageFiles {
+  bool todo = true, local = true, remote = true, bounce = true;
+};
 std::vector<Status> RemoveMessages(const std::string& queue_dir,
                                    const std::vector<MessageId>& ids,
                                    SpareFiles* spares = nullptr,
-                                   Status* sync_status = nullptr);
+                                   Status* sync_status = nullptr,
+                                   const std::vector<MessageFiles>* files = nullptr);
 
 }  // namespace yubin::queue
 

@@ -80,6 +80,50 @@ TEST_F(MessageStateTest, AScanDropsTheFailuresOfAMessagePreprocessedAgain) {
   EXPECT_FALSE((*local)[0].done) << "kim is to be tried again";
 }
 
+// What PreprocessMessages hands back is exactly what reading the files
+// back gives, so yubin-send need not read them.
+TEST_F(MessageStateTest, PreprocessHandsBackWhatItWrote) {
+  std::vector<PreprocessedMessage> parsed;
+  std::vector<Status> done = PreprocessMessages(q_, {kId, 999}, rules_, nullptr, false, &parsed);
+  ASSERT_EQ(parsed.size(), 2u);
+  ASSERT_TRUE(done[0].ok()) << done[0].message();
+  EXPECT_FALSE(done[1].ok()) << "no todo/ file for 999";
+  auto info = ReadMessageInfo(q_, kId);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(parsed[0].info.birth, info->birth);
+  EXPECT_EQ(parsed[0].info.sender, info->sender);
+  for (auto [area, got] : {std::pair{QueueArea::kLocal, &parsed[0].local},
+                           std::pair{QueueArea::kRemote, &parsed[0].remote}}) {
+    auto read = ReadRecipients(q_, area, kId);
+    ASSERT_TRUE(read.ok());
+    ASSERT_EQ(got->size(), read->size());
+    for (size_t i = 0; i < read->size(); ++i) {
+      EXPECT_EQ((*got)[i].offset, (*read)[i].offset);
+      EXPECT_EQ((*got)[i].done, (*read)[i].done);
+      EXPECT_EQ((*got)[i].recipient, (*read)[i].recipient);
+      EXPECT_EQ((*got)[i].delivery, (*read)[i].delivery);
+    }
+  }
+  EXPECT_EQ(parsed[0].local.size(), 2u);
+  EXPECT_EQ(parsed[0].remote.size(), 1u);
+}
+
+// Told which files a message has, RemoveMessages looks for no others (a
+// file it was told is not there stays), and mess/ and info/ always go.
+TEST_F(MessageStateTest, RemoveMessagesLooksOnlyForTheFilesItIsTold) {
+  ASSERT_TRUE(Preprocess());
+  std::vector<MessageFiles> files = {{.todo = false, .local = true, .remote = false,
+                                      .bounce = false}};
+  Status synced;
+  std::vector<Status> removed = RemoveMessages(q_, {kId}, nullptr, &synced, &files);
+  ASSERT_TRUE(removed[0].ok()) << removed[0].message();
+  EXPECT_TRUE(synced.ok());
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kLocal, kId)));
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kInfo, kId)));
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kMess, kId)));
+  EXPECT_TRUE(FileExists(MessagePath(q_, QueueArea::kRemote, kId))) << "told it was not there";
+}
+
 TEST_F(MessageStateTest, MarkingIsPerRecipientAndDurable) {
   ASSERT_TRUE(Preprocess());
   auto local = ReadRecipients(q_, QueueArea::kLocal, kId);

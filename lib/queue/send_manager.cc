@@ -72,6 +72,11 @@ struct Job {
   time_t bounce_retry_at = 0;
   size_t in_flight = 0;
   Mark mark = Mark::kNone;  // hold/<id>, as last read (hold_mark.h)
+  // Preprocessed by this manager, not read from disk: its todo/ file is
+  // gone, only the local/ and remote/ files it has recipients for exist,
+  // and a bounce/ file only once a failure was recorded (failed).
+  bool fresh = false;
+  bool failed = false;
 };
 
 // The connection to one delivery service.
@@ -113,7 +118,7 @@ class Manager {
   bool CheckMark(MessageId id, Job& job);
   void ScanTodo();
   void PreprocessAndLoad(const std::vector<MessageId>& ids, bool announced);
-  void LoadJob(MessageId id);
+  void LoadJob(MessageId id, const PreprocessedMessage* fresh = nullptr);
   void Schedule(time_t now);
   void Dispatch(size_t ch);
   bool Takeable(size_t ch, MessageId id, size_t index);
@@ -155,29 +160,42 @@ class Manager {
   Status results_sync_failed_;  // a removal's sync failed while they were
 };
 
-void Manager::LoadJob(MessageId id) {
+// fresh: what preprocessing just wrote, so nothing is read back. Its mark
+// is taken as none: Takeable reads it again before any delivery starts.
+void Manager::LoadJob(MessageId id, const PreprocessedMessage* fresh) {
   if (jobs_.count(id) != 0) return;
-  Result<MessageInfo> info = ReadMessageInfo(q_, id);
-  if (!info.ok()) {
-    Log("warning: msg " + std::to_string(id) + ": " + info.status().message());
-    return;
-  }
   Job job;
-  job.info = std::move(*info);
-  for (size_t ch = 0; ch < kChannels; ++ch) {
-    auto r = ReadRecipients(q_, kAreas[ch], id);
-    if (!r.ok()) {
-      Log("warning: msg " + std::to_string(id) + ": " + r.status().message());
+  if (fresh != nullptr) {
+    job.info = fresh->info;
+    job.part[0].recipients = fresh->local;
+    job.part[1].recipients = fresh->remote;
+    job.fresh = true;
+  } else {
+    Result<MessageInfo> info = ReadMessageInfo(q_, id);
+    if (!info.ok()) {
+      Log("warning: msg " + std::to_string(id) + ": " + info.status().message());
       return;
     }
+    job.info = std::move(*info);
+  }
+  for (size_t ch = 0; ch < kChannels; ++ch) {
     Part& p = job.part[ch];
-    p.recipients = std::move(*r);
+    if (fresh == nullptr) {
+      auto r = ReadRecipients(q_, kAreas[ch], id);
+      if (!r.ok()) {
+        Log("warning: msg " + std::to_string(id) + ": " + r.status().message());
+        return;
+      }
+      p.recipients = std::move(*r);
+      p.next = NextAttempt(q_, kAreas[ch], id);
+    }
     p.phase.assign(p.recipients.size(), Phase::kIdle);
     p.delivery.assign(p.recipients.size(), 0);
-    p.next = NextAttempt(q_, kAreas[ch], id);
   }
-  Result<Mark> mark = ReadMark(q_, id);
-  job.mark = mark.ok() ? *mark : Mark::kHold;  // unreadable: hold, the safe side
+  if (fresh == nullptr) {
+    Result<Mark> mark = ReadMark(q_, id);
+    job.mark = mark.ok() ? *mark : Mark::kHold;  // unreadable: hold, the safe side
+  }
   Log("info msg " + std::to_string(id) + ": from <" + job.info.sender +
       "> local " + std::to_string(CountTodo(job.part[0].recipients)) + " remote " +
       std::to_string(CountTodo(job.part[1].recipients)));
@@ -202,8 +220,9 @@ void Manager::PreprocessAndLoad(const std::vector<MessageId>& ids, bool announce
   }
   // A scan of all of todo/ may find what a crash left: drop the failures
   // recorded before it (message_state.h).
-  std::vector<Status> done =
-      PreprocessMessages(q_, fresh, control_.rules, &spares_, /*drop_bounce_records=*/!announced);
+  std::vector<PreprocessedMessage> parsed;
+  std::vector<Status> done = PreprocessMessages(q_, fresh, control_.rules, &spares_,
+                                                /*drop_bounce_records=*/!announced, &parsed);
   for (size_t i = 0; i < fresh.size(); ++i) {
     if (!done[i].ok()) {
       if (!(announced && done[i].error_number() == ENOENT)) {
@@ -211,7 +230,7 @@ void Manager::PreprocessAndLoad(const std::vector<MessageId>& ids, bool announce
       }
       continue;
     }
-    LoadJob(fresh[i]);
+    LoadJob(fresh[i], &parsed[i]);
   }
 }
 
@@ -478,6 +497,7 @@ void Manager::WriteConnection(size_t ch, time_t now) {
 void Manager::RecordFailure(Job& job, size_t ch, size_t index,
                             const std::string& reason, MessageId id) {
   RecipientRecord& r = job.part[ch].recipients[index];
+  job.failed = true;  // bounce/ may exist from here on, whatever happens next
   Status s = AppendBounceRecord(q_, id, r.recipient, reason);
   if (s.ok()) s = MarkRecipientDone(q_, kAreas[ch], id, r.offset);
   if (!s.ok()) {
@@ -587,6 +607,7 @@ void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now,
 }
 
 bool Manager::SendBounce(MessageId id, Job& job) {
+  if (job.fresh && !job.failed) return true;  // no bounce/ file: nothing failed
   Result<std::vector<BounceFailure>> failures = ReadBounceRecords(q_, id);
   if (!failures.ok()) {
     Log("warning: msg " + std::to_string(id) + ": " + failures.status().message());
@@ -650,8 +671,17 @@ void Manager::FinishJobs(time_t now) {
     ending.push_back(id);
   }
   if (ending.empty()) return;
+  std::vector<MessageFiles> files(ending.size());
+  for (size_t i = 0; i < ending.size(); ++i) {
+    const Job& job = jobs_[ending[i]];
+    if (!job.fresh) continue;  // read from disk: look for everything
+    files[i] = {.todo = false,
+                .local = !job.part[0].recipients.empty(),
+                .remote = !job.part[1].recipients.empty(),
+                .bounce = job.failed};
+  }
   Status synced;
-  std::vector<Status> removed = RemoveMessages(q_, ending, &spares_, &synced);
+  std::vector<Status> removed = RemoveMessages(q_, ending, &spares_, &synced, &files);
   // Its sync covered the done bytes written before it too. A failed one
   // leaves them in doubt: SyncResults exits rather than sync again.
   if (synced.ok()) {

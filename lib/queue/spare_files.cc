@@ -22,12 +22,19 @@ namespace yubin::queue {
 std::string SpareDir(const std::string& queue_dir) { return queue_dir + "/spare"; }
 
 Status WriteQueueFile(const std::string& path, std::string_view content) {
+  return WriteQueueFile(path, content, false);
+}
+
+Status WriteQueueFile(const std::string& path, std::string_view content, bool recycled) {
   // No O_TRUNC: a recycled file keeps its blocks (spare_files.h), and the
   // bytes past the new content are cut once it is written.
   UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
                         kQueueFileMode));
   if (!fd.valid()) return Status::FromErrno("create " + path, errno);
-  if (fchmod(fd.get(), kQueueFileMode) != 0) return Status::FromErrno("chmod " + path, errno);
+  // A spare is a queue file already, mode 0600; a new one got the umask.
+  if (!recycled && fchmod(fd.get(), kQueueFileMode) != 0) {
+    return Status::FromErrno("chmod " + path, errno);
+  }
   if (Status s = WriteAll(fd.get(), content); !s.ok()) return s.Wrap(path);
   if (ftruncate(fd.get(), static_cast<off_t>(content.size())) != 0) {
     return Status::FromErrno("truncate " + path, errno);
@@ -113,13 +120,16 @@ bool SpareFiles::EnsureDir() {
 }
 
 Status SpareFiles::Place(const std::string& path, std::string_view content) {
-  while (!names_.empty()) {
+  bool recycled = false;
+  while (!names_.empty() && !recycled) {
     std::string spare = std::move(names_.back());
     names_.pop_back();
-    if (rename(spare.c_str(), path.c_str()) == 0) break;
-    if (errno != ENOENT) return Status::FromErrno("rename " + spare + " to " + path, errno);
+    recycled = rename(spare.c_str(), path.c_str()) == 0;
+    if (!recycled && errno != ENOENT) {
+      return Status::FromErrno("rename " + spare + " to " + path, errno);
+    }
   }
-  return WriteQueueFile(path, content);
+  return WriteQueueFile(path, content, recycled);
 }
 
 Status SpareFiles::Retire(const std::string& path) {
