@@ -31,6 +31,7 @@ cleanup() {
   [ -n "$intake_pid" ] && kill "$intake_pid" 2>/dev/null
   pf_stop "$work/postfix"
   rm -rf "$work"
+  date +%s > "$bench_deleted_stamp"  # for the next benchmark's bench_settle
 }
 trap cleanup EXIT
 
@@ -38,6 +39,7 @@ targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-intake //cmd/yubin-mkro
   //cmd/yubin-qstat)
 [ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
 bench_build_opt "$work/bin" "${targets[@]}"
+bench_settle
 tcpserver=$work/bin/tcpserver
 tcprules=$work/bin/tcprules
 [ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }

@@ -37,6 +37,7 @@ targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-intake //cmd/yubin-mkro
   //cmd/yubin-lspawn //cmd/yubin-local //cmd/yubin-newu)
 [ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
 bench_build_opt "$work/bin" "${targets[@]}"
+bench_settle
 tcpserver=$work/bin/tcpserver
 tcprules=$work/bin/tcprules
 [ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }

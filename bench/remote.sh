@@ -36,6 +36,7 @@ targets=(//cmd/yubin-smtpd //cmd/yubin-queue //cmd/yubin-intake //cmd/yubin-mkro
   //cmd/yubin-rspawn //cmd/yubin-remote)
 [ -f cmd/tcpserver/BUILD ] && targets+=(//cmd/tcpserver //cmd/tcprules)
 bench_build_opt "$work/bin" "${targets[@]}"
+bench_settle
 tcpserver=$work/bin/tcpserver
 tcprules=$work/bin/tcprules
 [ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }
