@@ -43,6 +43,33 @@ std::string Clean(std::string_view text) {
   return out;
 }
 
+// The resolver, created at the first lookup: a route with a relay (an
+// smtproutes entry naming an address) never needs one, and creating it
+// reads the resolver's configuration files every time.
+class LazyResolver : public dns::DnsLookup {
+ public:
+  explicit LazyResolver(dns::ResolverOptions options) : options_(std::move(options)) {}
+  Result<std::vector<dns::MxRecord>> LookupMx(const std::string& domain) override {
+    if (Status s = Ready(); !s.ok()) return s;
+    return resolver_->LookupMx(domain);
+  }
+  Result<std::vector<dns::IpAddress>> LookupAddresses(const std::string& host) override {
+    if (Status s = Ready(); !s.ok()) return s;
+    return resolver_->LookupAddresses(host);
+  }
+
+ private:
+  Status Ready() {
+    if (resolver_ != nullptr) return Status::Ok();
+    Result<std::unique_ptr<dns::Resolver>> r = dns::Resolver::Create(options_);
+    if (!r.ok()) return Status::Temporary(r.status().message());
+    resolver_ = std::move(*r);
+    return Status::Ok();
+  }
+  dns::ResolverOptions options_;
+  std::unique_ptr<dns::Resolver> resolver_;
+};
+
 std::string Peer(const Target& t) {
   std::string addr = t.ip.ipv6 ? "[" + t.ip.text + "]" : t.ip.text;
   if (t.port != kSmtpPort) addr += ":" + std::to_string(t.port);
@@ -57,6 +84,12 @@ RemoteDelivery::RemoteDelivery(const control::RemoteControl& control,
     : control_(control), dns_(dns), tcpto_path_(std::move(tcpto_path)),
       ours_(std::move(ours)), clock_([] { return time(nullptr); }) {}
 
+RemoteDelivery::RemoteDelivery(const control::RemoteControl& control,
+                               dns::DnsLookup& dns, std::string tcpto_path,
+                               std::function<std::vector<dns::IpAddress>()> ours)
+    : control_(control), dns_(dns), tcpto_path_(std::move(tcpto_path)),
+      find_ours_(std::move(ours)), clock_([] { return time(nullptr); }) {}
+
 std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
     const std::string& domain, const std::vector<OutgoingMessage>& messages,
     const std::function<void(const MessageOutcome&)>& done) {
@@ -67,8 +100,13 @@ std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
   };
   std::random_device seed;
   std::mt19937 rng(seed());
-  Result<std::vector<Target>> targets =
-      PlanRoute(domain, control_, dns_, ours_, rng);
+  Result<std::vector<Target>> targets = PlanRoute(
+      domain, control_, dns_,
+      [this]() -> const std::vector<dns::IpAddress>& {
+        if (!ours_) ours_ = find_ours_ ? find_ours_() : std::vector<dns::IpAddress>{};
+        return *ours_;
+      },
+      rng);
   if (!targets.ok()) {
     Verdict v = targets.status().permanent() ? Verdict::kPermanent
                                              : Verdict::kTemporary;
@@ -232,11 +270,7 @@ int RunRemote(int argc, char** argv, int in_fd, int out_fd) {
   }
   ro.servers_csv = *csv;
   ro.timeout_ms = static_cast<int>(control->timeout_dns * 1000);
-  Result<std::unique_ptr<dns::Resolver>> resolver = dns::Resolver::Create(ro);
-  if (!resolver.ok()) {
-    Warn(resolver.status().message());
-    return kExitTemporary;
-  }
+  LazyResolver resolver(ro);
   std::vector<PreparedMessage> prepared;
   for (size_t k = 0; k < args->messages.size(); ++k) {
     Result<PreparedMessage> pm =
@@ -256,7 +290,8 @@ int RunRemote(int argc, char** argv, int in_fd, int out_fd) {
   struct stat st;
   std::string tcpto_path =
       stat(lock_dir.c_str(), &st) == 0 ? lock_dir + "/tcpto" : "";
-  RemoteDelivery rd(*control, **resolver, tcpto_path, LocalAddresses());
+  RemoteDelivery rd(*control, resolver, tcpto_path,
+                    std::function<std::vector<dns::IpAddress>()>(LocalAddresses));
   Status written = Status::Ok();
   // Each report goes out as soon as its message is done, so that a run
   // killed half-way through a batch still tells what it finished.

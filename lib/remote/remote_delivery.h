@@ -25,6 +25,7 @@
 
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ class RemoteDelivery {
  public:
   RemoteDelivery(const control::RemoteControl& control, dns::DnsLookup& dns,
                  std::string tcpto_path, std::vector<dns::IpAddress> ours);
+  // ours is called once, when a route first needs our addresses (an MX
+  // route's loop rule; never for a route with a relay).
+  RemoteDelivery(const control::RemoteControl& control, dns::DnsLookup& dns,
+                 std::string tcpto_path, std::function<std::vector<dns::IpAddress>()> ours);
   // done, when given, is called with each outcome, in order, as soon as it
   // is final.
   std::vector<smtpclient::MessageOutcome> DeliverBatch(
@@ -58,7 +63,8 @@ class RemoteDelivery {
   const control::RemoteControl& control_;
   dns::DnsLookup& dns_;
   std::string tcpto_path_;
-  std::vector<dns::IpAddress> ours_;
+  std::function<std::vector<dns::IpAddress>()> find_ours_;
+  std::optional<std::vector<dns::IpAddress>> ours_;
   std::function<time_t()> clock_;
 };
 

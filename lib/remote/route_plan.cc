@@ -89,6 +89,14 @@ Result<std::vector<Target>> PlanRoute(const std::string& domain,
                                       dns::DnsLookup& dns,
                                       const std::vector<dns::IpAddress>& ours,
                                       std::mt19937& rng) {
+  return PlanRoute(domain, control, dns, [&]() -> const std::vector<dns::IpAddress>& {
+    return ours;
+  }, rng);
+}
+
+Result<std::vector<Target>> PlanRoute(
+    const std::string& domain, const control::RemoteControl& control, dns::DnsLookup& dns,
+    const std::function<const std::vector<dns::IpAddress>&()>& ours_fn, std::mt19937& rng) {
   std::string d = control::AsciiLower(domain);
   while (!d.empty() && d.back() == '.') d.pop_back();
   if (d.empty()) return Status::Permanent("empty host name (#5.1.2)");
@@ -135,6 +143,7 @@ Result<std::vector<Target>> PlanRoute(const std::string& domain,
   // Our own addresses count only on port 25, where yubin-smtpd listens; a
   // route to another local port (a filter, a test server) is not a loop.
   int ours_pref = INT_MAX;
+  const std::vector<dns::IpAddress>& ours = ours_fn();
   for (const Target& t : targets) {
     if (t.port == kSmtpPort && Contains(ours, t.ip)) {
       ours_pref = std::min(ours_pref, t.preference);

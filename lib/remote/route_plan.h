@@ -22,6 +22,7 @@
 #ifndef YUBIN_LIB_REMOTE_ROUTE_PLAN_H_
 #define YUBIN_LIB_REMOTE_ROUTE_PLAN_H_
 
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ Result<std::vector<Target>> PlanRoute(const std::string& domain,
                                       dns::DnsLookup& dns,
                                       const std::vector<dns::IpAddress>& ours,
                                       std::mt19937& rng);
+// The same, asking for our addresses only when the loop rule needs them
+// (not for a route with a relay, which returns before).
+Result<std::vector<Target>> PlanRoute(
+    const std::string& domain, const control::RemoteControl& control, dns::DnsLookup& dns,
+    const std::function<const std::vector<dns::IpAddress>&()>& ours, std::mt19937& rng);
 
 }  // namespace yubin::remote
 

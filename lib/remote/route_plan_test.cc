@@ -115,6 +115,27 @@ TEST(PlanRoute, LoopByNameAndByAddress) {
   }
 }
 
+// Our addresses are looked up (getifaddrs) only when the loop rule needs
+// them: never for a route with a relay, once for an MX route.
+TEST(PlanRoute, OurAddressesOnlyWhenNeeded) {
+  TableDns dns;
+  dns.mx.emplace("example.com", std::vector<dns::MxRecord>{{10, "mx1.example.com"}});
+  dns.a.emplace("mx1.example.com", std::vector<dns::IpAddress>{{false, "198.51.100.1"}});
+  std::mt19937 rng(1);
+  int asked = 0;
+  auto ours = [&]() -> const std::vector<dns::IpAddress>& {
+    ++asked;
+    return kOurs;
+  };
+  ASSERT_TRUE(PlanRoute("x.example", Control({"x.example:[203.0.113.7]:2525"}), dns, ours, rng)
+                  .ok());
+  EXPECT_EQ(asked, 0) << "a relay route";
+  ASSERT_TRUE(PlanRoute("example.com", Control(), dns, ours, rng).ok());
+  EXPECT_EQ(asked, 1) << "an MX route";
+  Result<std::vector<Target>> loop = PlanRoute("[192.0.2.1]", Control(), dns, ours, rng);
+  EXPECT_TRUE(loop.status().permanent()) << "the loop rule still holds";
+}
+
 TEST(PlanRoute, BackupMxDeliversToBetterOnly) {
   TableDns dns;
   dns.mx.emplace("example.com",
