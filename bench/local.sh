@@ -3,6 +3,7 @@
 #
 #   bench/local.sh [MESSAGES] [SESSIONS]      (default 2000 10; needs root)
 #   BENCH_DEADLINE=600 bench/local.sh        # seconds a side may take (300)
+#   BENCH_KEEP=1 bench/local.sh              # keep the work directory (logs)
 #
 # Postfix's smtp-source sends MESSAGES 1 KB messages over SESSIONS parallel
 # sessions to one local mailbox, and the clock runs from the first connection

@@ -3,6 +3,7 @@
 #
 #   bench/remote.sh [MESSAGES] [SESSIONS]     (default 5000 10; needs root)
 #   BENCH_DEADLINE=600 bench/remote.sh       # seconds a side may take (300)
+#   BENCH_KEEP=1 bench/remote.sh             # keep the work directory (logs)
 #
 # Postfix's smtp-source injects MESSAGES 1 KB messages over SESSIONS parallel
 # SMTP sessions, addressed to far.invalid, and each MTA relays them to its

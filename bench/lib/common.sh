@@ -113,6 +113,10 @@ bench_stop_started() {
 bench_cleanup() {
   bench_stop_started
   pf_stop "$work/postfix"
+  if [ -n "${BENCH_KEEP:-}" ]; then
+    echo "bench: kept $work (logs, queues, mailboxes)" >&2
+    return
+  fi
   rm -rf "$work"
   date +%s > "$bench_deleted_stamp"
 }
