@@ -100,7 +100,7 @@ class Server {
   supervise::SelfPipe signals_;
   std::atomic<size_t> active_{0};
   // The main loop waits for an injection to end (at the limit, or
-  // terminating): Finished wakes it.
+  // terminating): Finished wakes it (and after a failed sync).
   std::atomic<bool> wake_wanted_{false};
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
@@ -181,7 +181,9 @@ void Server::Accept() {
 
 void Server::Finished() {
   --active_;
-  if (!wake_wanted_.load()) return;
+  // The main loop sleeps while it accepts; it must see a failed sync now,
+  // not at the next connection.
+  if (!wake_wanted_.load() && !group_.failed()) return;
   const char byte = 0;
   (void)!write(wake_write_.get(), &byte, 1);
 }
