@@ -179,6 +179,35 @@ TEST_F(SendRemoteTest, OneDomainGoesOverOneConnection) {
   EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
 }
 
+// Forty messages for far.test wait when yubin-send starts, with four
+// deliveries allowed at once: the backlog is shared, ten messages to each of
+// four deliveries (four connections in parallel), instead of one delivery
+// taking them all while three slots stay idle.
+TEST_F(SendRemoteTest, ABacklogIsSharedAmongTheFreeDeliveries) {
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1"));
+  RouteTo(sink);
+  Control("concurrencyremote", "4");
+  for (int i = 0; i < 40; ++i) {
+    Inject("Subject: backlog " + std::to_string(i) + "\n\nshared\n", "alice@example.com",
+           {"r" + std::to_string(i) + "@far.test"});
+  }
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
+      << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_);
+  EXPECT_EQ(Delivered(sink, "shared"), 40u) << sink.Log();
+  // yubin-rspawn logs "delivery ID.INDEX pid PID: status S" per recipient.
+  std::map<std::string, size_t> per_pid;
+  std::string log = ReadFileOrEmpty(rspawn_log_);
+  for (size_t at = log.find(" pid "); at != std::string::npos; at = log.find(" pid ", at + 1)) {
+    ++per_pid[log.substr(at + 5, log.find(':', at) - at - 5)];
+  }
+  ASSERT_EQ(per_pid.size(), 4u) << log;
+  for (const auto& [pid, n] : per_pid) EXPECT_EQ(n, 10u) << "pid " << pid;
+}
+
 // A raw client of yubin-rspawn's socket, as yubin-send is.
 class RspawnClient {
  public:

@@ -96,6 +96,9 @@ struct Channel {
 // How far past the front of the pending queue Dispatch looks for more
 // recipients in the same domain to put into one remote delivery.
 constexpr size_t kBatchScanLimit = 5000;
+// The fewest recipients a remote delivery takes of a backlog it shares with
+// the other free deliveries (all of them when fewer wait).
+constexpr size_t kMinRemoteBatch = 10;
 
 size_t CountTodo(const std::vector<RecipientRecord>& r) {
   return static_cast<size_t>(std::count_if(
@@ -122,7 +125,9 @@ class Manager {
   void Schedule(time_t now);
   void Dispatch(size_t ch);
   bool Takeable(size_t ch, MessageId id, size_t index);
-  std::vector<std::pair<MessageId, size_t>> SameDomain(size_t ch, const std::string& domain);
+  std::vector<std::pair<MessageId, size_t>> SameDomain(size_t ch, const std::string& domain,
+                                                       MessageId first, size_t limit);
+  size_t PendingFor(size_t ch, const std::string& domain);
   void TryConnect(size_t ch, time_t now);
   void LoseConnection(size_t ch, time_t now, const std::string& why);
   void ReadConnection(size_t ch, time_t now);
@@ -351,27 +356,51 @@ std::string DomainOf(const std::string& delivery) {
 // those of one message stay together and several messages share the
 // connection. What is taken here is skipped when the queue reaches it.
 std::vector<std::pair<MessageId, size_t>> Manager::SameDomain(size_t ch,
-                                                              const std::string& domain) {
+                                                              const std::string& domain,
+                                                              MessageId first, size_t limit) {
   std::vector<std::pair<MessageId, size_t>> more;
   Channel& c = chan_[ch];
   size_t scan = std::min(c.pending.size(), kBatchScanLimit);
+  MessageId last = first;
   for (size_t i = 0; i < scan && more.size() + 1 < kMaxDeliveryRequests; ++i) {
     auto [id, index] = c.pending[i];
     auto it = jobs_.find(id);
     if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
     const std::string other = DomainOf(it->second.part[ch].recipients[index].delivery);
     if (strcasecmp(other.c_str(), domain.c_str()) != 0) continue;
+    // Past the limit only the rest of the last message taken: a message's
+    // recipients in one domain stay one transaction.
+    if (more.size() >= limit && id != last) continue;
     if (!Takeable(ch, id, index)) continue;
     it->second.part[ch].phase[index] = Phase::kInFlight;  // taken; set again below
     more.emplace_back(id, index);
+    last = id;
   }
   return more;
 }
 
+// Pending recipients for domain within the first kBatchScanLimit entries.
+size_t Manager::PendingFor(size_t ch, const std::string& domain) {
+  Channel& c = chan_[ch];
+  size_t n = 0;
+  size_t scan = std::min(c.pending.size(), kBatchScanLimit);
+  for (size_t i = 0; i < scan; ++i) {
+    auto [id, index] = c.pending[i];
+    auto it = jobs_.find(id);
+    if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
+    if (strcasecmp(DomainOf(it->second.part[ch].recipients[index].delivery).c_str(),
+                   domain.c_str()) == 0) {
+      ++n;
+    }
+  }
+  return n;
+}
+
 // Sends pending recipients to the service while it has room: each local
-// recipient is a delivery of its own; a remote delivery carries every
-// pending recipient of the same domain it can (up to kMaxDeliveryRequests),
-// so yubin-remote sends them over one connection, a message's recipients in
+// recipient is a delivery of its own; a remote delivery carries pending
+// recipients of the same domain (its share of them among the free
+// deliveries, at least kMinRemoteBatch, at most kMaxDeliveryRequests), so
+// yubin-remote sends them over one connection, a message's recipients in
 // one transaction.
 void Manager::Dispatch(size_t ch) {
   Channel& c = chan_[ch];
@@ -384,7 +413,14 @@ void Manager::Dispatch(size_t ch) {
     if (kAreas[ch] == QueueArea::kRemote) {
       jobs_[id].part[ch].phase[index] = Phase::kInFlight;
       const std::string domain = DomainOf(jobs_[id].part[ch].recipients[index].delivery);
-      for (auto& more : SameDomain(ch, domain)) batch.push_back(more);
+      // A backlog for the domain is spread over the free deliveries, at
+      // least kMinRemoteBatch recipients each, so a slow server still gets
+      // parallel connections and a fast one few of them.
+      const size_t free_slots = Limit(ch) - c.in_flight;
+      const size_t waiting = PendingFor(ch, domain) + 1;
+      const size_t share = std::clamp<size_t>((waiting + free_slots - 1) / free_slots,
+                                              kMinRemoteBatch, kMaxDeliveryRequests);
+      for (auto& more : SameDomain(ch, domain, id, share - 1)) batch.push_back(more);
     }
     const uint64_t delivery = ++c.last_delivery;
     c.open[delivery] = batch.size();
