@@ -340,7 +340,10 @@ std::vector<Status> RemoveMessages(const std::string& q, const std::vector<Messa
       continue;
     }
     out[i] = RemoveMark(q, ids[i]);
-    if (out[i].ok()) out[i] = Drop(MessagePath(q, QueueArea::kMess, ids[i]), spares);
+    if (!out[i].ok()) continue;
+    const std::string mess = MessagePath(q, QueueArea::kMess, ids[i]);
+    const bool recycle = files == nullptr || (*files)[i].recycle_mess;
+    out[i] = spares != nullptr && !recycle ? spares->Dispose(mess) : Drop(mess, spares);
   }
   return out;
 }

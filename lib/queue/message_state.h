@@ -138,8 +138,12 @@ Status RemoveMessage(const std::string& queue_dir, MessageId id);
 // the sync, which also makes durable whatever the caller wrote before.
 // With files, (*files)[i] says which of ids[i]'s files can exist (a caller
 // that knows saves looking for the others); mess/ and info/ always go.
+// recycle_mess false: mess/ is unlinked, never made a spare, because a
+// delivery the manager gave up on may still be reading it (a new message
+// must not get its inode while it does).
 struct MessageFiles {
   bool todo = true, local = true, remote = true, bounce = true;
+  bool recycle_mess = true;
 };
 std::vector<Status> RemoveMessages(const std::string& queue_dir,
                                    const std::vector<MessageId>& ids,

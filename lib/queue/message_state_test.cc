@@ -6,6 +6,7 @@
 
 #include "lib/base/durable_file.h"
 #include "lib/queue/envelope.h"
+#include "lib/queue/spare_files.h"
 #include "tests/harness/harness.h"
 
 namespace yubin::queue {
@@ -122,6 +123,29 @@ TEST_F(MessageStateTest, RemoveMessagesLooksOnlyForTheFilesItIsTold) {
   EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kInfo, kId)));
   EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kMess, kId)));
   EXPECT_TRUE(FileExists(MessagePath(q_, QueueArea::kRemote, kId))) << "told it was not there";
+}
+
+// A message whose deliveries may still read it (recycle_mess false) loses
+// its mess/ file for good: no new message may get that inode meanwhile.
+TEST_F(MessageStateTest, AnAbandonedMessagesContentIsNotRecycled) {
+  ASSERT_TRUE(Preprocess());
+  struct stat st;
+  ASSERT_EQ(stat(MessagePath(q_, QueueArea::kMess, kId).c_str(), &st), 0);
+  SpareFiles spares(q_);
+  std::vector<MessageFiles> files(1);
+  files[0].recycle_mess = false;
+  std::vector<Status> removed = RemoveMessages(q_, {kId}, &spares, nullptr, &files);
+  ASSERT_TRUE(removed[0].ok()) << removed[0].message();
+  spares.Drain();
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kMess, kId)));
+  EXPECT_EQ(spares.count(), 3u) << "info, local and remote kept, mess not";
+  for (size_t n = 0; n < 4; ++n) {
+    struct stat spare;
+    const std::string path = SpareDir(q_) + "/" + std::to_string(n);
+    if (stat(path.c_str(), &spare) == 0) {
+      EXPECT_NE(spare.st_ino, st.st_ino) << path;
+    }
+  }
 }
 
 TEST_F(MessageStateTest, MarkingIsPerRecipientAndDurable) {

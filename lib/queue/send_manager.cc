@@ -77,6 +77,9 @@ struct Job {
   // and a bounce/ file only once a failure was recorded (failed).
   bool fresh = false;
   bool failed = false;
+  // A delivery of it was given up on (its connection lost): that run may
+  // still read mess/, so the file is not recycled.
+  bool abandoned = false;
 };
 
 // The connection to one delivery service.
@@ -492,7 +495,10 @@ void Manager::LoseConnection(size_t ch, time_t now, const std::string& why) {
     }
   }
   const std::string text = "Lost the connection to " + ServiceName(ch) + ". (#4.3.0)";
-  for (auto [id, index] : lost) HandleResult(ch, {id, index, 111, text}, now);
+  for (auto [id, index] : lost) {
+    jobs_[id].abandoned = true;
+    HandleResult(ch, {id, index, 111, text}, now);
+  }
 }
 
 void Manager::ReadConnection(size_t ch, time_t now) {
@@ -710,11 +716,15 @@ void Manager::FinishJobs(time_t now) {
   std::vector<MessageFiles> files(ending.size());
   for (size_t i = 0; i < ending.size(); ++i) {
     const Job& job = jobs_[ending[i]];
-    if (!job.fresh) continue;  // read from disk: look for everything
+    // Read from disk: look for everything, and keep no spare of its mess/
+    // (a manager before us may have left deliveries of it running).
+    files[i].recycle_mess = job.fresh && !job.abandoned;
+    if (!job.fresh) continue;
     files[i] = {.todo = false,
                 .local = !job.part[0].recipients.empty(),
                 .remote = !job.part[1].recipients.empty(),
-                .bounce = job.failed};
+                .bounce = job.failed,
+                .recycle_mess = !job.abandoned};
   }
   Status synced;
   std::vector<Status> removed = RemoveMessages(q_, ending, &spares_, &synced, &files);

@@ -132,6 +132,22 @@ Status SpareFiles::Place(const std::string& path, std::string_view content) {
   return WriteQueueFile(path, content, recycled);
 }
 
+Status SpareFiles::Dispose(const std::string& path) {
+  if (!EnsureDir()) {
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return Status::FromErrno("unlink " + path, errno);
+    }
+    return Status::Ok();
+  }
+  std::string staged = dir_ + "/" + kStagingPrefix + std::to_string(next_++);
+  if (rename(path.c_str(), staged.c_str()) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::FromErrno("rename " + path + " to " + staged, errno);
+  }
+  disposer_.Unlink(std::move(staged));
+  return Status::Ok();
+}
+
 Status SpareFiles::Retire(const std::string& path) {
   // yubin-queue takes spares we still count: look again before giving up,
   // but not at every call while spare/ really is full.

@@ -74,6 +74,9 @@ class SpareFiles {
   Status Place(const std::string& path, std::string_view content);
   // ENOENT is not an error: there was nothing to retire.
   Status Retire(const std::string& path);
+  // Removes path without keeping it: renamed to a staging name and unlinked
+  // by the disposer. ENOENT is not an error.
+  Status Dispose(const std::string& path);
   size_t count() const { return names_.size(); }
   // Waits until every file handed to the disposer is unlinked.
   void Drain() { disposer_.Drain(); }
