@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -179,6 +180,8 @@ void Server::Start(Delivery d) {
   }
   UniqueFd rd(p[0]), wr(p[1]);
   const std::vector<std::string> args = spec_.arguments(opt_.program, d);
+  // A child running the program's code is named in ps as the program.
+  const std::string child_name = opt_.program.substr(opt_.program.rfind('/') + 1);
   sigset_t old = signals_.BlockInstalled();
   pid_t pid = fork();
   if (pid == 0) {
@@ -191,6 +194,7 @@ void Server::Start(Delivery d) {
       // other deliveries' pipes.
       const unsigned first = 3 + (messages.size() > 1 ? static_cast<unsigned>(messages.size()) : 0);
       if (close_range(first, ~0U, 0) != 0) _exit(111);
+      (void)prctl(PR_SET_NAME, child_name.c_str());
       _exit(spec_.run_in_child(d));
     }
     std::vector<const char*> argv;
@@ -385,6 +389,11 @@ std::string ProgramBesideUs(const char* env_name, const char* name) {
   const char* env = getenv(env_name);
   if (env != nullptr && *env != '\0') return env;
   return OwnDirectory() + name;
+}
+
+bool ProgramIsOurs(const char* env_name) {
+  const char* env = getenv(env_name);
+  return env == nullptr || *env == '\0';
 }
 
 std::string AppendLine(const std::string& text, const std::string& line) {

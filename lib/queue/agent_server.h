@@ -67,7 +67,8 @@ struct AgentSpec {
   // When set, the forked child runs this instead of exec'ing the program:
   // the delivery's code linked into the service, run with the same
   // descriptors (message on 0, output on 1 and 2, nothing else open); its
-  // result is the child's exit code. Saves an exec per delivery.
+  // result is the child's exit code, and ps shows it under the program's
+  // name. Saves an exec per delivery.
   std::function<int(const Delivery& delivery)> run_in_child;
   bool batches = false;  // false: every request is a delivery of its own
   bool stderr_in_output = true;
@@ -82,6 +83,9 @@ struct AgentOptions {
 
 // $ENV_NAME if set and not empty, else NAME beside this program.
 std::string ProgramBesideUs(const char* env_name, const char* name);
+// True when $ENV_NAME names no other program: ProgramBesideUs is ours, and
+// its code may run in the forked child (AgentSpec::run_in_child).
+bool ProgramIsOurs(const char* env_name);
 
 // text, then "\n" unless text is empty, then line.
 std::string AppendLine(const std::string& text, const std::string& line);

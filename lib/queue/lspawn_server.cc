@@ -15,10 +15,7 @@ namespace yubin::queue {
 
 std::string LocalProgramPath() { return ProgramBesideUs("YUBIN_LOCAL", "yubin-local"); }
 
-bool LocalProgramIsOurs() {
-  const char* env = getenv("YUBIN_LOCAL");
-  return env == nullptr || *env == '\0';
-}
+bool LocalProgramIsOurs() { return ProgramIsOurs("YUBIN_LOCAL"); }
 
 namespace {
 

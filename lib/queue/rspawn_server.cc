@@ -1,10 +1,6 @@
 // rspawn_server.cc: see rspawn_server.h.
 #include "lib/queue/rspawn_server.h"
 
-#include <sys/prctl.h>
-
-#include <cstdlib>
-
 #include "lib/base/fatal.h"
 #include "lib/queue/agent_server.h"
 #include "lib/queue/remote_report.h"
@@ -15,10 +11,7 @@ namespace yubin::queue {
 
 std::string RemoteProgramPath() { return ProgramBesideUs("YUBIN_REMOTE", "yubin-remote"); }
 
-bool RemoteProgramIsOurs() {
-  const char* env = getenv("YUBIN_REMOTE");
-  return env == nullptr || *env == '\0';
-}
+bool RemoteProgramIsOurs() { return ProgramIsOurs("YUBIN_REMOTE"); }
 
 namespace {
 
@@ -30,7 +23,6 @@ int RunRemoteInChild(const Delivery& d) {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   SetProgramName("yubin-remote");
-  (void)prctl(PR_SET_NAME, "yubin-remote");
   return remote::RunRemote(static_cast<int>(args.size()), argv.data(), 0, 1);
 }
 

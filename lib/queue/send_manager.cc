@@ -128,9 +128,10 @@ class Manager {
   void Schedule(time_t now);
   void Dispatch(size_t ch);
   bool Takeable(size_t ch, MessageId id, size_t index);
-  std::vector<std::pair<MessageId, size_t>> SameDomain(size_t ch, const std::string& domain,
-                                                       MessageId first, size_t limit);
-  size_t PendingFor(size_t ch, const std::string& domain);
+  std::vector<std::pair<MessageId, size_t>> PendingOf(size_t ch, const std::string& domain);
+  std::vector<std::pair<MessageId, size_t>> SameDomain(
+      size_t ch, const std::vector<std::pair<MessageId, size_t>>& candidates, MessageId first,
+      size_t limit);
   void TryConnect(size_t ch, time_t now);
   void LoseConnection(size_t ch, time_t now, const std::string& why);
   void ReadConnection(size_t ch, time_t now);
@@ -355,48 +356,43 @@ std::string DomainOf(const std::string& delivery) {
   return at == std::string::npos ? "" : delivery.substr(at + 1);
 }
 
-// More pending remote recipients for domain, from the front of the queue:
-// those of one message stay together and several messages share the
-// connection. What is taken here is skipped when the queue reaches it.
-std::vector<std::pair<MessageId, size_t>> Manager::SameDomain(size_t ch,
-                                                              const std::string& domain,
-                                                              MessageId first, size_t limit) {
-  std::vector<std::pair<MessageId, size_t>> more;
-  Channel& c = chan_[ch];
-  size_t scan = std::min(c.pending.size(), kBatchScanLimit);
-  MessageId last = first;
-  for (size_t i = 0; i < scan && more.size() + 1 < kMaxDeliveryRequests; ++i) {
-    auto [id, index] = c.pending[i];
-    auto it = jobs_.find(id);
-    if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
-    const std::string other = DomainOf(it->second.part[ch].recipients[index].delivery);
-    if (strcasecmp(other.c_str(), domain.c_str()) != 0) continue;
-    // Past the limit only the rest of the last message taken: a message's
-    // recipients in one domain stay one transaction.
-    if (more.size() >= limit && id != last) continue;
-    if (!Takeable(ch, id, index)) continue;
-    it->second.part[ch].phase[index] = Phase::kInFlight;  // taken; set again below
-    more.emplace_back(id, index);
-    last = id;
-  }
-  return more;
-}
-
-// Pending recipients for domain within the first kBatchScanLimit entries.
-size_t Manager::PendingFor(size_t ch, const std::string& domain) {
-  Channel& c = chan_[ch];
-  size_t n = 0;
+// The pending remote recipients for domain within the first
+// kBatchScanLimit entries of the queue, in queue order.
+std::vector<std::pair<MessageId, size_t>> Manager::PendingOf(size_t ch,
+                                                             const std::string& domain) {
+  std::vector<std::pair<MessageId, size_t>> out;
+  const Channel& c = chan_[ch];
   size_t scan = std::min(c.pending.size(), kBatchScanLimit);
   for (size_t i = 0; i < scan; ++i) {
     auto [id, index] = c.pending[i];
     auto it = jobs_.find(id);
     if (it == jobs_.end() || it->second.part[ch].phase[index] != Phase::kPending) continue;
-    if (strcasecmp(DomainOf(it->second.part[ch].recipients[index].delivery).c_str(),
-                   domain.c_str()) == 0) {
-      ++n;
-    }
+    const std::string other = DomainOf(it->second.part[ch].recipients[index].delivery);
+    if (strcasecmp(other.c_str(), domain.c_str()) == 0) out.emplace_back(id, index);
   }
-  return n;
+  return out;
+}
+
+// Takes from candidates (PendingOf) up to limit more recipients to go with
+// the first of message first: those of one message stay together and
+// several messages share the connection. What is taken here is skipped when
+// the queue reaches it.
+std::vector<std::pair<MessageId, size_t>> Manager::SameDomain(
+    size_t ch, const std::vector<std::pair<MessageId, size_t>>& candidates, MessageId first,
+    size_t limit) {
+  std::vector<std::pair<MessageId, size_t>> more;
+  MessageId last = first;
+  for (auto [id, index] : candidates) {
+    if (more.size() + 1 >= kMaxDeliveryRequests) break;
+    // Past the limit only the rest of the last message taken: a message's
+    // recipients in one domain stay one transaction.
+    if (more.size() >= limit && id != last) continue;
+    if (!Takeable(ch, id, index)) continue;
+    jobs_[id].part[ch].phase[index] = Phase::kInFlight;  // taken; set again below
+    more.emplace_back(id, index);
+    last = id;
+  }
+  return more;
 }
 
 // Sends pending recipients to the service while it has room: each local
@@ -419,11 +415,12 @@ void Manager::Dispatch(size_t ch) {
       // A backlog for the domain is spread over the free deliveries, at
       // least kMinRemoteBatch recipients each, so a slow server still gets
       // parallel connections and a fast one few of them.
+      const std::vector<std::pair<MessageId, size_t>> candidates = PendingOf(ch, domain);
       const size_t free_slots = Limit(ch) - c.in_flight;
-      const size_t waiting = PendingFor(ch, domain) + 1;
+      const size_t waiting = candidates.size() + 1;
       const size_t share = std::clamp<size_t>((waiting + free_slots - 1) / free_slots,
                                               kMinRemoteBatch, kMaxDeliveryRequests);
-      for (auto& more : SameDomain(ch, domain, id, share - 1)) batch.push_back(more);
+      for (auto& more : SameDomain(ch, candidates, id, share - 1)) batch.push_back(more);
     }
     const uint64_t delivery = ++c.last_delivery;
     c.open[delivery] = batch.size();

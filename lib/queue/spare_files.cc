@@ -21,10 +21,6 @@ namespace yubin::queue {
 
 std::string SpareDir(const std::string& queue_dir) { return queue_dir + "/spare"; }
 
-Status WriteQueueFile(const std::string& path, std::string_view content) {
-  return WriteQueueFile(path, content, false);
-}
-
 Status WriteQueueFile(const std::string& path, std::string_view content, bool recycled) {
   // No O_TRUNC: a recycled file keeps its blocks (spare_files.h), and the
   // bytes past the new content are cut once it is written.

@@ -56,10 +56,10 @@ std::string SpareDir(const std::string& queue_dir);
 
 // Creates or truncates path (mode 0600) and writes content, without a sync:
 // for files a group commit makes durable. Place uses it over a spare.
-Status WriteQueueFile(const std::string& path, std::string_view content);
-// The same over a file known to be a queue file already (a spare renamed to
-// path): its mode is not set again.
-Status WriteQueueFile(const std::string& path, std::string_view content, bool recycled);
+// recycled: path is a queue file already (a spare renamed there), whose mode
+// is not set again.
+Status WriteQueueFile(const std::string& path, std::string_view content,
+                      bool recycled = false);
 
 // For yubin-queue, which takes its two new files (the content, whose inode
 // number becomes the message id, and the envelope) from the same spares:
