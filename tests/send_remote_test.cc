@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -87,6 +88,17 @@ class SendRemoteTest : public SendTest {
     EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
   }
 
+  // Recipients answered per yubin-remote process: yubin-rspawn logs
+  // "delivery ID.INDEX pid PID: status S" per recipient.
+  std::map<std::string, size_t> RecipientsPerPid() {
+    std::map<std::string, size_t> per_pid;
+    std::string log = ReadFileOrEmpty(rspawn_log_);
+    for (size_t at = log.find(" pid "); at != std::string::npos; at = log.find(" pid ", at + 1)) {
+      ++per_pid[log.substr(at + 5, log.find(':', at) - at - 5)];
+    }
+    return per_pid;
+  }
+
   bool exec_remote_ = false;
   std::unique_ptr<ChildProcess> rspawn_;
   std::vector<std::unique_ptr<ChildProcess>> killed_;
@@ -138,6 +150,9 @@ TEST_F(SendRemoteTest, TemporaryRejectIsRetriedAfterSigalrm) {
   SmtpSink good;
   ASSERT_TRUE(good.Start("127.0.0.1"));
   RouteTo(good);
+  // The delivery's connection to grey is kept for more of far.test's mail:
+  // SIGHUP makes yubin-rspawn close it, so the new route is taken.
+  rspawn_->Signal(SIGHUP);
   send_->Signal(SIGALRM);
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
   EXPECT_EQ(Delivered(good, "retry me"), 1u);
@@ -168,14 +183,9 @@ TEST_F(SendRemoteTest, OneDomainGoesOverOneConnection) {
     EXPECT_NE(d.find("X-Rcpt-Args: <a@far.test>"), std::string::npos) << d;
     EXPECT_NE(d.find("X-Rcpt-Args: <b@far.test>"), std::string::npos) << d;
   }
-  // yubin-rspawn logs "delivery ID.INDEX pid PID: status S" per recipient.
-  std::set<std::string> pids;
   std::string log = ReadFileOrEmpty(rspawn_log_);
-  for (size_t at = log.find(" pid "); at != std::string::npos; at = log.find(" pid ", at + 1)) {
-    pids.insert(log.substr(at + 5, log.find(':', at) - at - 5));
-  }
   EXPECT_EQ(Count(log, " pid "), 10u) << log;
-  EXPECT_EQ(pids.size(), 1u) << log;
+  EXPECT_EQ(RecipientsPerPid().size(), 1u) << log;
   EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
 }
 
@@ -198,14 +208,50 @@ TEST_F(SendRemoteTest, ABacklogIsSharedAmongTheFreeDeliveries) {
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
       << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_);
   EXPECT_EQ(Delivered(sink, "shared"), 40u) << sink.Log();
-  // yubin-rspawn logs "delivery ID.INDEX pid PID: status S" per recipient.
-  std::map<std::string, size_t> per_pid;
-  std::string log = ReadFileOrEmpty(rspawn_log_);
-  for (size_t at = log.find(" pid "); at != std::string::npos; at = log.find(" pid ", at + 1)) {
-    ++per_pid[log.substr(at + 5, log.find(':', at) - at - 5)];
-  }
-  ASSERT_EQ(per_pid.size(), 4u) << log;
+  std::map<std::string, size_t> per_pid = RecipientsPerPid();
+  ASSERT_EQ(per_pid.size(), 4u) << ReadFileOrEmpty(rspawn_log_);
   for (const auto& [pid, n] : per_pid) EXPECT_EQ(n, 10u) << "pid " << pid;
+}
+
+// One message for far.test, then, once it is delivered, another: the second
+// goes over the first one's connection, kept open by its yubin-remote (the
+// sink exits after its first session, so a new connection would fail).
+TEST_F(SendRemoteTest, TheNextMessageForADomainTakesTheKeptConnection) {
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1", {"-n", "1"}));
+  RouteTo(sink);
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  Inject("Subject: one\n\nkept\n", "alice@example.com", {"a@far.test"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  Inject("Subject: two\n\nkept\n", "alice@example.com", {"b@far.test"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
+      << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_);
+  EXPECT_EQ(Delivered(sink, "kept"), 2u) << sink.Log();
+  EXPECT_EQ(RecipientsPerPid().size(), 1u) << ReadFileOrEmpty(rspawn_log_);
+  EXPECT_EQ(FakeFile("alice.mbox"), "") << "no bounce";
+}
+
+// The server drops the kept connection while it waits (smtp-sink -t 1: one
+// second per command): the next message gets a new connection instead of
+// a temporary failure on the dead one.
+TEST_F(SendRemoteTest, AKeptConnectionTheServerClosesIsLeft) {
+  SmtpSink sink;
+  ASSERT_TRUE(sink.Start("127.0.0.1", {"-t", "1"}));
+  RouteTo(sink);
+  StartLspawn();
+  StartRspawn();
+  StartSend();
+  Inject("Subject: one\n\nleft\n", "alice@example.com", {"a@far.test"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  // Past the sink's second, within yubin-rspawn's kAgentIdleMilliseconds.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  Inject("Subject: two\n\nleft\n", "alice@example.com", {"b@far.test"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait))
+      << QueueState() << SendLog() << ReadFileOrEmpty(rspawn_log_);
+  EXPECT_EQ(Delivered(sink, "left"), 2u) << sink.Log();
+  EXPECT_EQ(RecipientsPerPid().size(), 2u) << ReadFileOrEmpty(rspawn_log_);
 }
 
 // A raw client of yubin-rspawn's socket, as yubin-send is.

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "lib/base/fd.h"
+#include "lib/queue/agent_channel.h"
 #include "lib/queue/delivery_records.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/queue_client.h"
@@ -47,6 +49,12 @@ struct Child {
   bool reaped = false;
   int wstatus = 0;
   uint64_t connection = 0;  // which connection asked for it
+  // A kept child (keep_children): its channel, the domain of its batches,
+  // and whether it waits for another batch (delivery empty) and since when.
+  UniqueFd channel;
+  std::string domain;
+  bool idle = false;
+  std::chrono::steady_clock::time_point idle_since;
 };
 
 class Server {
@@ -59,6 +67,11 @@ class Server {
   void Accept();
   void ReadClient();
   void Start(Delivery d);
+  bool GiveToKept(const Delivery& d, const std::vector<UniqueFd>& messages);
+  void ReadChannel(pid_t pid, Child& c);
+  bool ReadOutput(pid_t pid, Child& c);
+  void CloseIdle(bool all);
+  int IdleTimeout() const;
   void FailAll(const Delivery& d, const std::string& text);
   bool Acceptable(const Delivery& d) const;
   void Reap();
@@ -113,6 +126,11 @@ void Server::DropClient() {
   size_t stopped = 0;
   for (auto& [pid, c] : children_) {
     if (!spec_.batches || c.connection != connection_ || c.reaped) continue;
+    if (c.delivery.empty()) {  // a kept child between batches
+      c.channel.reset();
+      c.idle = false;
+      continue;
+    }
     if (kill(pid, SIGTERM) == 0) ++stopped;
   }
   ++connection_;
@@ -169,6 +187,7 @@ void Server::Start(Delivery d) {
     d = std::move(rest);
   }
   if (d.empty()) return;
+  if (spec_.keep_children && GiveToKept(d, messages)) return;
   if (children_.size() >= kMaxAgentChildren) {
     FailAll(d, "Too many " + spec_.what + " deliveries at once. (#4.3.0)");
     return;
@@ -179,6 +198,14 @@ void Server::Start(Delivery d) {
     return;
   }
   UniqueFd rd(p[0]), wr(p[1]);
+  UniqueFd channel, child_channel;
+  if (spec_.keep_children && spec_.run_in_child) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+      channel.reset(sv[0]);
+      child_channel.reset(sv[1]);
+    }  // else this child is not kept: it quits after its batch
+  }
   const std::vector<std::string> args = spec_.arguments(opt_.program, d);
   // A child running the program's code is named in ps as the program.
   const std::string child_name = opt_.program.substr(opt_.program.rfind('/') + 1);
@@ -192,10 +219,15 @@ void Server::Start(Delivery d) {
     if (spec_.run_in_child) {
       // What an exec would have closed: our listener, the connection, the
       // other deliveries' pipes.
-      const unsigned first = 3 + (messages.size() > 1 ? static_cast<unsigned>(messages.size()) : 0);
+      unsigned first = 3 + (messages.size() > 1 ? static_cast<unsigned>(messages.size()) : 0);
+      int child_fd = -1;
+      if (child_channel.valid()) {
+        child_fd = static_cast<int>(first++);
+        if (dup3(child_channel.get(), child_fd, O_CLOEXEC) < 0) _exit(111);
+      }
       if (close_range(first, ~0U, 0) != 0) _exit(111);
       (void)prctl(PR_SET_NAME, child_name.c_str());
-      _exit(spec_.run_in_child(d));
+      _exit(spec_.run_in_child(d, child_fd));
     }
     std::vector<const char*> argv;
     for (const std::string& a : args) argv.push_back(a.c_str());
@@ -213,10 +245,103 @@ void Server::Start(Delivery d) {
   }
   (void)SetNonBlocking(rd.get(), true);
   Child c;
+  c.domain = d.front().domain;
   c.delivery = std::move(d);
   c.output = std::move(rd);
   c.connection = connection_;
+  c.channel = std::move(channel);
   children_.emplace(pid, std::move(c));
+}
+
+// Hands the delivery to a kept child waiting with a connection for its
+// domain; false when there is none (or it cannot take it).
+bool Server::GiveToKept(const Delivery& d, const std::vector<UniqueFd>& messages) {
+  std::vector<int> fds;
+  for (const UniqueFd& m : messages) fds.push_back(m.get());
+  for (auto& [pid, c] : children_) {
+    if (!c.idle || c.reaped || c.connection != connection_ ||
+        strcasecmp(c.domain.c_str(), d.front().domain.c_str()) != 0) {
+      continue;
+    }
+    c.idle = false;
+    if (!SendBatch(c.channel.get(), d, fds).ok()) {
+      c.channel.reset();  // it quits; try another or start a new one
+      continue;
+    }
+    c.delivery = d;
+    return true;
+  }
+  return false;
+}
+
+// One read of a child's output pipe (the first max_output bytes of a
+// delivery's output are kept); false when nothing was there.
+bool Server::ReadOutput(pid_t pid, Child& c) {
+  if (!c.output.valid()) return false;
+  char buf[4096];
+  ssize_t got = read(c.output.get(), buf, sizeof buf);
+  if (got > 0) {
+    size_t room = spec_.max_output - std::min(spec_.max_output, c.text.size());
+    c.text.append(buf, std::min(room, static_cast<size_t>(got)));
+    if (spec_.progress) Answer(pid, c, spec_.progress(c.delivery, c.text));
+    return true;
+  }
+  if (got == 0 || (errno != EAGAIN && errno != EINTR)) c.output.reset();
+  return got < 0 && errno == EINTR;
+}
+
+// A byte from a kept child: its batch is done (its output is all in the
+// pipe by now: answer it and keep the child waiting), or it is leaving.
+void Server::ReadChannel(pid_t pid, Child& c) {
+  char byte = 0;
+  ssize_t n = recv(c.channel.get(), &byte, 1, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n != 1 || byte != kChannelIdle) {
+    c.channel.reset();
+    c.idle = false;
+    return;
+  }
+  while (ReadOutput(pid, c)) {
+  }
+  Finish(pid, c);
+  c.delivery.clear();
+  c.text.clear();
+  c.sent.clear();
+  size_t idle = 0;
+  for (const auto& [other, o] : children_) idle += o.idle ? 1 : 0;
+  if (terminating_ || c.connection != connection_ || idle >= kMaxIdleChildren) {
+    c.channel.reset();
+    return;
+  }
+  c.idle = true;
+  c.idle_since = std::chrono::steady_clock::now();
+}
+
+// Closes the channel of kept children waiting too long (or of all).
+void Server::CloseIdle(bool all) {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [pid, c] : children_) {
+    if (!c.idle) continue;
+    if (all || now - c.idle_since >= std::chrono::milliseconds(kAgentIdleMilliseconds)) {
+      c.channel.reset();
+      c.idle = false;
+    }
+  }
+}
+
+// Milliseconds until the first waiting child's time is up, or -1.
+int Server::IdleTimeout() const {
+  const auto now = std::chrono::steady_clock::now();
+  int timeout = -1;
+  for (const auto& [pid, c] : children_) {
+    if (!c.idle) continue;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    c.idle_since + std::chrono::milliseconds(kAgentIdleMilliseconds) - now)
+                    .count();
+    int ms = static_cast<int>(std::max<int64_t>(left, 0)) + 1;
+    if (timeout < 0 || ms < timeout) timeout = ms;
+  }
+  return timeout;
 }
 
 // A delivery of several requests must be for one domain: the program runs
@@ -280,8 +405,11 @@ void Server::Answer(pid_t pid, Child& c, std::vector<DeliveryResult> results) {
   }
 }
 
+// The results of the child's delivery: at its exit (wait status), or for a
+// kept child when it says its batch is done (as if it had exited 0).
 void Server::Finish(pid_t pid, Child& c) {
-  Answer(pid, c, spec_.result(c.delivery, c.wstatus, c.text));
+  if (c.delivery.empty()) return;  // a kept child that was waiting
+  Answer(pid, c, spec_.result(c.delivery, c.reaped ? c.wstatus : 0, c.text));
 }
 
 void Server::Reap() {
@@ -297,7 +425,7 @@ void Server::Reap() {
 
 int Server::Run() {
   signal(SIGPIPE, SIG_IGN);
-  Status s = signals_.Install({SIGCHLD, SIGTERM});
+  Status s = signals_.Install({SIGCHLD, SIGTERM, SIGHUP});
   if (s.ok()) s = Listen();
   if (!s.ok()) {
     Log("alert: " + s.message());
@@ -327,37 +455,44 @@ int Server::Run() {
       fds.push_back({c.output.get(), POLLIN, 0});
       order.push_back(pid);
     }
+    const size_t channels_at = fds.size();
+    std::vector<pid_t> channel_order;
+    for (auto& [pid, c] : children_) {
+      if (!c.channel.valid()) continue;
+      fds.push_back({c.channel.get(), POLLIN, 0});
+      channel_order.push_back(pid);
+    }
     int timeout = terminating_ ? static_cast<int>(std::max<time_t>(deadline - time(nullptr), 0) * 1000 + 1) : -1;
+    if (int idle = IdleTimeout(); idle >= 0 && (timeout < 0 || idle < timeout)) timeout = idle;
     int n = poll(fds.data(), fds.size(), timeout);
     if (n < 0 && errno != EINTR) {
       Log(std::string("alert: poll: ") + strerror(errno));
       return 111;
     }
+    CloseIdle(terminating_);
     if (n <= 0) continue;
     if ((fds[0].revents & POLLIN) != 0) {
       while (int sig = signals_.Next()) {
         if (sig == SIGCHLD) Reap();
+        if (sig == SIGHUP) CloseIdle(true);  // say, after a routing change
         if (sig == SIGTERM && !terminating_) {
           terminating_ = true;
           deadline = time(nullptr) + kAgentTermWaitSeconds;
           listener_.reset();
           unlink(spec_.socket_name.c_str());
+          CloseIdle(true);
           Log("status: SIGTERM: waiting for " + std::to_string(children_.size()) + " deliveries");
         }
       }
     }
     for (size_t i = 0; i < order.size(); ++i) {
       if (fds[3 + i].revents == 0) continue;
-      Child& c = children_[order[i]];
-      char buf[4096];
-      ssize_t got = read(c.output.get(), buf, sizeof buf);
-      if (got > 0) {
-        size_t room = spec_.max_output - std::min(spec_.max_output, c.text.size());
-        c.text.append(buf, std::min(room, static_cast<size_t>(got)));
-        if (spec_.progress) Answer(order[i], c, spec_.progress(c.delivery, c.text));
-      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-        c.output.reset();
-      }
+      (void)ReadOutput(order[i], children_[order[i]]);
+    }
+    for (size_t i = 0; i < channel_order.size(); ++i) {
+      if (fds[channels_at + i].revents == 0) continue;
+      auto it = children_.find(channel_order[i]);
+      if (it != children_.end() && it->second.channel.valid()) ReadChannel(it->first, it->second);
     }
     for (auto it = children_.begin(); it != children_.end();) {
       if (it->second.reaped && !it->second.output.valid()) {

@@ -31,6 +31,15 @@
 // once, as is a request whose message cannot be opened. SIGTERM: stop
 // accepting, wait up to kAgentTermWaitSeconds for running deliveries, send
 // their results, exit 0.
+//
+// A service with keep_children (yubin-rspawn, running the program's code in
+// its child) gives each child a channel (agent_channel.h): a child that
+// finished its batch with its connection still open says so and waits; the
+// next delivery for the same domain (from the same connection of
+// yubin-send) goes to it instead of a new child, over the connection it
+// already has. A child left waiting for kAgentIdleMilliseconds, or beyond
+// kMaxIdleChildren, has its channel closed and quits; SIGHUP closes every
+// waiting child's channel at once (after a change of smtproutes, say).
 #ifndef YUBIN_LIB_QUEUE_AGENT_SERVER_H_
 #define YUBIN_LIB_QUEUE_AGENT_SERVER_H_
 
@@ -45,6 +54,8 @@ namespace yubin::queue {
 
 inline constexpr size_t kMaxAgentChildren = 1000;
 inline constexpr time_t kAgentTermWaitSeconds = 60;
+inline constexpr int kAgentIdleMilliseconds = 2000;
+inline constexpr size_t kMaxIdleChildren = 100;
 
 struct AgentSpec {
   std::string name;         // the service, for its log: "yubin-lspawn"
@@ -68,8 +79,11 @@ struct AgentSpec {
   // the delivery's code linked into the service, run with the same
   // descriptors (message on 0, output on 1 and 2, nothing else open); its
   // result is the child's exit code, and ps shows it under the program's
-  // name. Saves an exec per delivery.
-  std::function<int(const Delivery& delivery)> run_in_child;
+  // name. Saves an exec per delivery. channel is the child's end of its
+  // channel (agent_channel.h) with keep_children, else -1.
+  std::function<int(const Delivery& delivery, int channel)> run_in_child;
+  // With run_in_child: children may take further batches (see above).
+  bool keep_children = false;
   bool batches = false;  // false: every request is a delivery of its own
   bool stderr_in_output = true;
   size_t max_output = kMaxResultText;

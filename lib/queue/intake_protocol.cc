@@ -1,6 +1,8 @@
 // intake_protocol.cc: see intake_protocol.h.
 #include "lib/queue/intake_protocol.h"
 
+#include "lib/queue/passed_fds.h"
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -97,16 +99,7 @@ Status ReceiveInjectionFds(int sock, UniqueFd* message_fd, UniqueFd* envelope_fd
     n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Status::FromErrno("receive the injection", errno);
-  std::vector<UniqueFd> got;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t i = 0; i < count; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-      got.emplace_back(fd);
-    }
-  }
+  std::vector<UniqueFd> got = PassedFds(msg);
   if (n != 1 || in.byte != kInjectionByte || got.size() != 2 ||
       (msg.msg_flags & MSG_CTRUNC) != 0) {
     return Status::Permanent("not an injection request (one 'Q' with two descriptors)");

@@ -19,8 +19,9 @@ bool LocalProgramIsOurs() { return ProgramIsOurs("YUBIN_LOCAL"); }
 
 namespace {
 
-// yubin-local's main, in the forked child of yubin-lspawn.
-int RunLocalInChild(const Delivery& d) {
+// yubin-local's main, in the forked child of yubin-lspawn (never kept: no
+// channel).
+int RunLocalInChild(const Delivery& d, int /*channel*/) {
   const DeliveryRequest& r = d.front();
   SetProgramName("yubin-local");
   return dotqmail::LocalCommandMain({r.local, r.domain, r.sender});

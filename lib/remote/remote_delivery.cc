@@ -90,14 +90,9 @@ RemoteDelivery::RemoteDelivery(const control::RemoteControl& control,
     : control_(control), dns_(dns), tcpto_path_(std::move(tcpto_path)),
       find_ours_(std::move(ours)), clock_([] { return time(nullptr); }) {}
 
-std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
+std::optional<smtpclient::SmtpSession> RemoteDelivery::Connect(
     const std::string& domain, const std::vector<OutgoingMessage>& messages,
-    const std::function<void(const MessageOutcome&)>& done) {
-  std::vector<MessageOutcome> out;
-  auto emit = [&](MessageOutcome o) {
-    out.push_back(std::move(o));
-    if (done) done(out.back());
-  };
+    const std::function<void(MessageOutcome)>& emit) {
   std::random_device seed;
   std::mt19937 rng(seed());
   Result<std::vector<Target>> targets = PlanRoute(
@@ -111,12 +106,13 @@ std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
     Verdict v = targets.status().permanent() ? Verdict::kPermanent
                                              : Verdict::kTemporary;
     for (const OutgoingMessage& m : messages) emit(FailAll(m, v, targets.status().message()));
-    return out;
+    return std::nullopt;
   }
   TcptoTable tcpto(tcpto_path_);
   Status last = Status::Temporary("every address of " + domain +
                                   " is in the tcpto memory of recent "
                                   "timeouts");
+  std::optional<smtpclient::SmtpSession> session;
   for (const Target& t : *targets) {
     if (tcpto.ShouldSkip(t.ip, clock_())) continue;
     bool timed_out = false;
@@ -130,24 +126,49 @@ std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
       continue;
     }
     tcpto.RecordSuccess(t.ip);
-    smtpclient::SmtpSession session(
-        smtpclient::Connection(std::move(*fd),
-                               static_cast<int>(control_.timeout_remote *
-                                                1000)),
-        {.helo_host = control_.helohost}, Peer(t));
-    if (Status s = session.Open(); !s.ok()) {
+    session.emplace(smtpclient::Connection(std::move(*fd),
+                                           static_cast<int>(control_.timeout_remote * 1000)),
+                    smtpclient::SessionOptions{.helo_host = control_.helohost}, Peer(t));
+    if (Status s = session->Open(); !s.ok()) {
       last = s;
+      session.reset();
       continue;
     }
-    for (const OutgoingMessage& m : messages) emit(session.Send(m));
-    session.Quit();
-    return out;
+    return session;
   }
   std::string text = "Sorry, I wasn't able to establish an SMTP connection. "
                      "(#4.4.1) " + last.message();
   Verdict v = last.permanent() ? Verdict::kPermanent : Verdict::kTemporary;
   if (last.permanent()) text = last.message();
   for (const OutgoingMessage& m : messages) emit(FailAll(m, v, text));
+  return std::nullopt;
+}
+
+std::vector<MessageOutcome> RemoteDelivery::DeliverBatch(
+    const std::string& domain, const std::vector<OutgoingMessage>& messages,
+    const std::function<void(const MessageOutcome&)>& done, const NextBatch& next) {
+  std::vector<MessageOutcome> out;
+  auto emit = [&](MessageOutcome o) {
+    out.push_back(std::move(o));
+    if (done) done(out.back());
+  };
+  std::vector<OutgoingMessage> batch = messages;
+  std::optional<smtpclient::SmtpSession> session;
+  for (;;) {
+    if (!session || !session->usable()) session = Connect(domain, batch, emit);
+    if (session) {
+      for (const OutgoingMessage& m : batch) emit(session->Send(m));
+    }
+    if (!next) break;
+    bool lost = false;
+    std::optional<std::vector<OutgoingMessage>> more =
+        next(session && session->usable() ? session->fd() : -1, &lost);
+    if (lost) session.reset();  // nothing to say QUIT to
+    if (!more) break;
+    batch = std::move(*more);
+    out.clear();
+  }
+  if (session) session->Quit();
   return out;
 }
 
@@ -244,7 +265,7 @@ Result<RemoteArguments> ParseRemoteArguments(const std::vector<std::string>& arg
   return out;
 }
 
-int RunRemote(int argc, char** argv, int in_fd, int out_fd) {
+int RunRemote(int argc, char** argv, int in_fd, int out_fd, const NextBatch& next) {
   Result<RemoteArguments> args =
       ParseRemoteArguments(std::vector<std::string>(argv + 1, argv + argc));
   if (!args.ok()) {
@@ -297,7 +318,11 @@ int RunRemote(int argc, char** argv, int in_fd, int out_fd) {
   // killed half-way through a batch still tells what it finished.
   rd.DeliverBatch(args->host, args->messages, [&](const MessageOutcome& o) {
     if (written.ok()) written = WriteAll(out_fd, FormatReport(o));
-  });
+  }, next ? NextBatch([&](int connection, bool* lost) -> std::optional<std::vector<OutgoingMessage>> {
+    // What is not written cannot be reported later: end the run.
+    if (!written.ok()) return std::nullopt;
+    return next(connection, lost);
+  }) : NextBatch());
   if (!written.ok()) {
     Warn("writing the report: " + written.message());
     return kExitTemporary;

@@ -11,7 +11,12 @@
 // message of the batch is sent over that one connection (RSET between).
 // Messages it could not reach any server for get a temporary outcome (or
 // the permanent one when the route itself is permanently wrong, or the last
-// server refused us with 5xx at the greeting).
+// server refused us with 5xx at the greeting). With next given, the run goes
+// on after the batch: next(socket of the open session, or -1 when there is
+// none; &lost) returns the following batch for the same domain, sent over
+// the same session while it is usable and next did not set lost (the
+// server closed it meanwhile; a new session is opened then), or nullopt to
+// QUIT.
 //
 // RunRemote is yubin-remote: `yubin-remote host sender recip...` with the
 // message on in_fd, or `yubin-remote --batch host sender1 count1 recip...
@@ -19,7 +24,8 @@
 // sent over one connection; the reports (FormatReport), one per message in
 // order, each written to out_fd as soon as that message is done. Returns the
 // exit code: 0 when every report was written, 100 for usage, 111 when it
-// could not run (control files, a message, output).
+// could not run (control files, a message, output). yubin-rspawn passes
+// next to keep a run (and its connection) for further batches.
 #ifndef YUBIN_LIB_REMOTE_REMOTE_DELIVERY_H_
 #define YUBIN_LIB_REMOTE_REMOTE_DELIVERY_H_
 
@@ -42,6 +48,10 @@ inline constexpr size_t kMaxReportTextBytes = 1000;
 inline constexpr size_t kMaxRemoteRecipients = 10000;
 inline constexpr size_t kMaxBatchMessages = 1000;
 
+// The next batch of a kept run: see DeliverBatch.
+using NextBatch = std::function<std::optional<std::vector<smtpclient::OutgoingMessage>>(
+    int connection, bool* lost)>;
+
 class RemoteDelivery {
  public:
   RemoteDelivery(const control::RemoteControl& control, dns::DnsLookup& dns,
@@ -51,15 +61,22 @@ class RemoteDelivery {
   RemoteDelivery(const control::RemoteControl& control, dns::DnsLookup& dns,
                  std::string tcpto_path, std::function<std::vector<dns::IpAddress>()> ours);
   // done, when given, is called with each outcome, in order, as soon as it
-  // is final.
+  // is final. Returns the outcomes of the last batch.
   std::vector<smtpclient::MessageOutcome> DeliverBatch(
       const std::string& domain,
       const std::vector<smtpclient::OutgoingMessage>& messages,
-      const std::function<void(const smtpclient::MessageOutcome&)>& done = {});
+      const std::function<void(const smtpclient::MessageOutcome&)>& done = {},
+      const NextBatch& next = {});
   // For tests: the clock used for the tcpto memory.
   void set_clock(std::function<time_t()> clock) { clock_ = std::move(clock); }
 
  private:
+  // A session open on the first target that takes one, or nullopt after
+  // emitting every message's failure.
+  std::optional<smtpclient::SmtpSession> Connect(
+      const std::string& domain, const std::vector<smtpclient::OutgoingMessage>& messages,
+      const std::function<void(smtpclient::MessageOutcome)>& emit);
+
   const control::RemoteControl& control_;
   dns::DnsLookup& dns_;
   std::string tcpto_path_;
@@ -92,7 +109,7 @@ struct RemoteArguments {
 };
 Result<RemoteArguments> ParseRemoteArguments(const std::vector<std::string>& args);
 
-int RunRemote(int argc, char** argv, int in_fd, int out_fd);
+int RunRemote(int argc, char** argv, int in_fd, int out_fd, const NextBatch& next = {});
 
 }  // namespace yubin::remote
 

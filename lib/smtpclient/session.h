@@ -78,6 +78,8 @@ class SmtpSession {
   MessageOutcome Send(const OutgoingMessage& message);
   void Quit();
   bool usable() const { return usable_; }
+  // The connection's socket, for polling it between messages.
+  int fd() const { return conn_.fd(); }
   const ServerExtensions& extensions() const { return ext_; }
 
  private:

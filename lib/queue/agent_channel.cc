@@ -1,0 +1,99 @@
+// agent_channel.cc: see agent_channel.h.
+#include "lib/queue/agent_channel.h"
+
+#include "lib/queue/passed_fds.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace yubin::queue {
+namespace {
+
+// Room for the largest batch's descriptors.
+constexpr size_t kControlBytes = CMSG_SPACE(kMaxChannelMessages * sizeof(int));
+
+// A message of one data buffer and a control buffer.
+struct Packet {
+  struct iovec iov;
+  struct msghdr msg = {};
+  Packet(void* data, size_t size, void* control, size_t control_size) : iov{data, size} {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = control_size;
+  }
+  Packet(const Packet&) = delete;
+  Packet& operator=(const Packet&) = delete;
+};
+
+}  // namespace
+
+Status SendBatch(int fd, const Delivery& delivery, const std::vector<int>& message_fds) {
+  if (delivery.empty() || message_fds.empty() || message_fds.size() > kMaxChannelMessages ||
+      message_fds.size() != MessagesOf(delivery).size()) {
+    return Status::Permanent("not a batch the channel carries");
+  }
+  std::string payload;
+  for (const DeliveryRequest& r : delivery) payload += FormatRequest(r);
+  if (payload.size() > kMaxChannelBatchBytes) {
+    return Status::Permanent("batch larger than the channel carries");
+  }
+  alignas(struct cmsghdr) char control[kControlBytes] = {};
+  Packet p(payload.data(), payload.size(), control, CMSG_SPACE(message_fds.size() * sizeof(int)));
+  struct msghdr& msg = p.msg;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(message_fds.size() * sizeof(int));
+  std::memcpy(CMSG_DATA(c), message_fds.data(), message_fds.size() * sizeof(int));
+  for (;;) {
+    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n == static_cast<ssize_t>(payload.size())) return Status::Ok();
+    if (n < 0 && errno == EINTR) continue;
+    return Status::FromErrno("send a batch to the delivery", n < 0 ? errno : EMSGSIZE);
+  }
+}
+
+Result<std::optional<ChannelBatch>> ReceiveBatch(int fd) {
+  std::string payload(kMaxChannelBatchBytes + 1, '\0');
+  alignas(struct cmsghdr) char control[kControlBytes] = {};
+  Packet p(payload.data(), payload.size(), control, sizeof control);
+  struct msghdr& msg = p.msg;
+  ssize_t n;
+  do {
+    n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Status::FromErrno("receive a batch", errno);
+  ChannelBatch batch;
+  batch.messages = PassedFds(msg);
+  if (n == 0 && batch.messages.empty()) return std::optional<ChannelBatch>();
+  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
+    return Status::Permanent("a batch larger than the channel carries");
+  }
+  RecordParser parser(kRequestFields);
+  parser.Feed(std::string_view(payload.data(), static_cast<size_t>(n)));
+  while (auto rec = parser.Next()) {
+    std::optional<DeliveryRequest> r = ParseRequest(*rec);
+    if (!r) return Status::Permanent("a malformed request in a batch");
+    batch.delivery.push_back(std::move(*r));
+  }
+  if (parser.failed() || parser.partial() || batch.delivery.empty() ||
+      MessagesOf(batch.delivery).size() != batch.messages.size()) {
+    return Status::Permanent("a malformed batch");
+  }
+  return std::optional<ChannelBatch>(std::move(batch));
+}
+
+Status SendChannelByte(int fd, char byte) {
+  for (;;) {
+    ssize_t n = send(fd, &byte, 1, MSG_NOSIGNAL);
+    if (n == 1) return Status::Ok();
+    if (n < 0 && errno == EINTR) continue;
+    return Status::FromErrno("write to the delivery service", n < 0 ? errno : EPIPE);
+  }
+}
+
+}  // namespace yubin::queue
