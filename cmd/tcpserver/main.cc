@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
       yubin::SetProgramName("yubin-smtpd");
       return yubin::smtp::RunSmtpd(0, 1);
     };
+    options->prepare_in_parent = [] { yubin::smtp::PreloadSmtpdControl(); };
   }
   return yubin::ExitWith(yubin::tcpserver::RunServer(*options));
 }

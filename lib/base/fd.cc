@@ -67,10 +67,10 @@ int OpenRetry(const char* path, int flags, mode_t mode) {
 int CloseFd(int fd) { return ::close(fd); }
 
 Status SetNonBlocking(int fd, bool on) {
-  int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return Status::FromErrno("fcntl F_GETFL", errno);
-  flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-  if (::fcntl(fd, F_SETFL, flags) < 0) {
+  const int old = ::fcntl(fd, F_GETFL);
+  if (old < 0) return Status::FromErrno("fcntl F_GETFL", errno);
+  const int flags = on ? (old | O_NONBLOCK) : (old & ~O_NONBLOCK);
+  if (flags != old && ::fcntl(fd, F_SETFL, flags) < 0) {
     return Status::FromErrno("fcntl F_SETFL", errno);
   }
   return Status::Ok();

@@ -70,6 +70,14 @@ bool SmtpdControl::IsBadMailFrom(std::string_view address) const {
   return at != std::string::npos && badmailfrom.count(a.substr(at)) > 0;
 }
 
+Status ApplyDatabytesEnv(const char* databytes_env, SmtpdControl* control) {
+  if (databytes_env == nullptr) return Status::Ok();
+  std::optional<uint64_t> n = ParseDecimal(databytes_env, kMaxDatabytes);
+  if (!n) return Status::Permanent("$DATABYTES is not a number");
+  control->databytes = *n;
+  return Status::Ok();
+}
+
 Result<SmtpdControl> LoadSmtpdControl(const std::string& control_dir,
                                       const char* databytes_env,
                                       std::string_view hostname) {
@@ -109,11 +117,7 @@ Result<SmtpdControl> LoadSmtpdControl(const std::string& control_dir,
       ReadControlNumber(dir + "databytes", kDefaultDatabytes, kMaxDatabytes);
   if (!databytes.ok()) return databytes.status();
   c.databytes = *databytes;
-  if (databytes_env != nullptr) {
-    std::optional<uint64_t> n = ParseDecimal(databytes_env, kMaxDatabytes);
-    if (!n) return Status::Permanent("$DATABYTES is not a number");
-    c.databytes = *n;
-  }
+  if (Status s = ApplyDatabytesEnv(databytes_env, &c); !s.ok()) return s;
   Result<uint64_t> timeout = ReadControlNumber(
       dir + "timeoutsmtpd", kDefaultTimeoutSmtpd, kMaxTimeoutSmtpd);
   if (!timeout.ok()) return timeout.status();

@@ -57,6 +57,8 @@ struct SmtpdControl {
 Result<SmtpdControl> LoadSmtpdControl(const std::string& control_dir,
                                       const char* databytes_env,
                                       std::string_view hostname);
+// The $DATABYTES override alone (nullptr: none), for a copy loaded before.
+Status ApplyDatabytesEnv(const char* databytes_env, SmtpdControl* control);
 
 std::string AsciiLower(std::string_view s);
 

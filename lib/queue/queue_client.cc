@@ -36,10 +36,11 @@ Status CheckAddress(std::string_view address) {
 
 // A close-on-exec pipe whose ends are both above 2, so that the child's
 // dup2() onto 0, 1 and 2 never clobbers one source with another even when
-// this process runs with one of them closed.
-Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
+// this process runs with one of them closed. flags may add O_NONBLOCK (for
+// both ends).
+Status MakePipe(UniqueFd* read_end, UniqueFd* write_end, int flags = 0) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
+  if (pipe2(fds, O_CLOEXEC | flags) != 0) return Status::FromErrno("pipe", errno);
   UniqueFd ends[2] = {UniqueFd(fds[0]), UniqueFd(fds[1])};
   for (UniqueFd& end : ends) {
     if (end.get() > 2) continue;
@@ -177,14 +178,13 @@ Status QueueClient::StartIntake(const std::string& socket_path) {
   signal(SIGPIPE, SIG_IGN);
   UniqueFd sock;
   if (Status st = ConnectIntake(socket_path, &sock); !st.ok()) return st;
+  // Non-blocking at both ends: ours are written with poll, and the intake
+  // service reads its ends non-blocking too.
   UniqueFd msg_r, msg_w, env_r, env_w;
-  if (Status st = MakePipe(&msg_r, &msg_w); !st.ok()) return st;
-  if (Status st = MakePipe(&env_r, &env_w); !st.ok()) return st;
+  if (Status st = MakePipe(&msg_r, &msg_w, O_NONBLOCK); !st.ok()) return st;
+  if (Status st = MakePipe(&env_r, &env_w, O_NONBLOCK); !st.ok()) return st;
   if (Status st = SendInjectionFds(sock.get(), msg_r.get(), env_r.get()); !st.ok()) {
     return st;
-  }
-  if (!SetNonBlocking(msg_w.get(), true).ok() || !SetNonBlocking(env_w.get(), true).ok()) {
-    return Status::Temporary("cannot set the queue pipes non-blocking");
   }
   intake_ = std::move(sock);
   message_ = std::move(msg_w);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <string>
 
 #include "lib/base/fatal.h"
@@ -195,7 +196,49 @@ bool ReceiveData(Connection& conn, Session& session, queue::QueueClient& queue,
   return true;
 }
 
+// What PreloadSmtpdControl read, without $DATABYTES.
+struct ControlCopy {
+  std::optional<control::SmtpdControl> control;
+  std::chrono::steady_clock::time_point loaded;
+};
+
+ControlCopy& Preloaded() {
+  static ControlCopy copy;
+  return copy;
+}
+
+std::string HostName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
+  return host;
+}
+
+// The control files, from the preloaded copy when there is one.
+Result<control::SmtpdControl> LoadControl(const std::string& control_dir) {
+  const char* databytes_env = std::getenv("DATABYTES");
+  const ControlCopy& copy = Preloaded();
+  if (!copy.control) return control::LoadSmtpdControl(control_dir, databytes_env, HostName());
+  control::SmtpdControl c = *copy.control;
+  if (Status s = control::ApplyDatabytesEnv(databytes_env, &c); !s.ok()) return s;
+  return c;
+}
+
 }  // namespace
+
+void PreloadSmtpdControl() {
+  ControlCopy& copy = Preloaded();
+  const auto now = std::chrono::steady_clock::now();
+  if (copy.control && now - copy.loaded < kControlCacheTime) return;
+  Result<control::SmtpdControl> c =
+      control::LoadSmtpdControl(YubinRoot() + "/control", nullptr, HostName());
+  copy.control.reset();
+  // The time zone too, which the Received line needs: read here once, not
+  // from /etc/localtime in every child.
+  tzset();
+  if (!c.ok()) return;
+  copy.control = std::move(*c);
+  copy.loaded = now;
+}
 
 int RunSmtpd(int in_fd, int out_fd) {
   signal(SIGPIPE, SIG_IGN);
@@ -205,12 +248,8 @@ int RunSmtpd(int in_fd, int out_fd) {
       return kExitTemporary;
     }
   }
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
   std::string control_dir = YubinRoot() + "/control";
-  const char* databytes_env = std::getenv("DATABYTES");
-  Result<control::SmtpdControl> control =
-      control::LoadSmtpdControl(control_dir, databytes_env, host);
+  Result<control::SmtpdControl> control = LoadControl(control_dir);
   if (!control.ok()) {
     Log("fatal: " + control.status().message());
     std::string msg = "421 4.3.0 temporary configuration problem; try later\r\n";

@@ -24,7 +24,17 @@ inline constexpr size_t kInputBufferBytes = 16384;
 inline constexpr std::chrono::milliseconds kDefaultGreetDelay{250};
 inline constexpr std::chrono::milliseconds kMaxGreetDelay{60000};
 
+// How old a copy of the control files PreloadSmtpdControl keeps at most.
+inline constexpr std::chrono::milliseconds kControlCacheTime{1000};
+
 int RunSmtpd(int in_fd, int out_fd);
+
+// For a server that runs RunSmtpd in its forked children (tcpserver): reads
+// the control files (and the host name) unless its copy is younger than
+// kControlCacheTime; RunSmtpd in a child forked after it uses that copy
+// instead of reading them. A copy that fails to load is not kept (the
+// child reads the files itself and reports the error).
+void PreloadSmtpdControl();
 
 }  // namespace yubin::smtp
 

@@ -58,6 +58,10 @@ struct ServerOptions {
   // exec; its return value is the child's exit code.
   std::optional<std::pair<dev_t, ino_t>> in_process_file;
   std::function<int()> run_in_child;
+  // When set with run_in_child: called in the parent before each fork that
+  // may run it, so the child inherits what it prepares (yubin-smtpd's
+  // control files, read at most once a second instead of per connection).
+  std::function<void()> prepare_in_parent;
 };
 
 // The usage text after "tcpserver: usage: ".

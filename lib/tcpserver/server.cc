@@ -317,6 +317,7 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
   // Counted before fork, as ucspi-tcp prints "status" before the child's
   // first line.
   if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  if (o_.run_in_child && o_.prepare_in_parent) o_.prepare_in_parent();
   pid_t pid = fork();
   if (pid == 0) {
     signal(SIGCHLD, SIG_DFL);
@@ -375,6 +376,7 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
       std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": ";
 
   if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  if (in_process && o_.prepare_in_parent) o_.prepare_in_parent();
   pid_t pid = fork();
   if (pid == 0) {
     // Only small system calls here: every page of code or data the child
