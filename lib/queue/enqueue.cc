@@ -78,6 +78,10 @@ class Injection {
   EnqueueResult Run(int message_fd, int envelope_fd);
 
  private:
+  bool TakeSpareFile(const std::string& target) {
+    return request_.take_spare ? request_.take_spare(target)
+                               : TakeSpare(request_.queue_dir, target);
+  }
   void CrashPoint(EnqueueStep step) const {
     if (request_.crash_before_step == static_cast<int>(step)) {
       ::raise(SIGKILL);
@@ -184,7 +188,7 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
                     std::to_string(now.tv_sec) + "." +
                     std::to_string(now.tv_nsec);
   // A spare file (spare_files.h) if there is one: no inode to allocate.
-  const bool recycled = TakeSpare(q, tmp);
+  const bool recycled = TakeSpareFile(tmp);
   if (recycled) tmp_path_ = tmp;
   UniqueFd mess_fd(OpenRetry(
       tmp.c_str(),
@@ -195,8 +199,9 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
                      "create " + tmp, errno);
   }
   tmp_path_ = tmp;
-  // open(2) applied the umask; the queue wants exactly 0600.
-  if (::fchmod(mess_fd.get(), kQueueFileMode) != 0 ||
+  // open(2) applied the umask; the queue wants exactly 0600 (a spare is a
+  // queue file already).
+  if ((!recycled && ::fchmod(mess_fd.get(), kQueueFileMode) != 0) ||
       ::fstat(mess_fd.get(), &st) != 0) {
     return FailErrno(kQueueTmpTrouble, "chmod/stat " + tmp, errno);
   }
@@ -238,7 +243,7 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   // A name left by a crashed injection whose inode has since been freed and
   // reused is ours now (no live injection can hold this inode's id): a
   // spare renamed over it replaces it, else it is unlinked first.
-  const bool spare_envelope = TakeSpare(q, intd);
+  const bool spare_envelope = TakeSpareFile(intd);
   if (spare_envelope) intd_path_ = intd;
   if (!spare_envelope) ::unlink(intd.c_str());
   UniqueFd intd_fd(OpenRetry(
@@ -250,7 +255,7 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
                      "create " + intd, errno);
   }
   intd_path_ = intd;
-  if (::fchmod(intd_fd.get(), kQueueFileMode) != 0) {
+  if (!spare_envelope && ::fchmod(intd_fd.get(), kQueueFileMode) != 0) {
     return FailErrno(kQueueIntdTrouble, "chmod " + intd, errno);
   }
 

@@ -73,6 +73,9 @@ struct EnqueueRequest {
   // and the directory sync after it): the intake service's group sync
   // (group_sync.h), which one syncfs serves for many injections.
   std::function<Status()> sync;
+  // When set, called in place of TakeSpare(queue_dir, target) (the intake
+  // service's SpareTaker, spare_files.h).
+  std::function<bool(const std::string& target)> take_spare;
   // When not 0: a CLOCK_MONOTONIC second after which reading the message or
   // the envelope gives up with kQueueTimeout (the intake service's timeout;
   // yubin-queue has its alarm instead). Both descriptors are then made

@@ -87,6 +87,31 @@ bool TakeSpare(const std::string& queue_dir, const std::string& target) {
   return false;
 }
 
+SpareTaker::SpareTaker(std::string queue_dir) : dir_(SpareDir(queue_dir)) {}
+
+bool SpareTaker::Take(const std::string& target) {
+  for (;;) {
+    std::string name;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (names_.empty()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (ever_empty_ && now - found_none_ < kSpareTakerRetry) return false;
+        if (!SpareNames(dir_, kSpareTakerNames, &names_) || names_.empty()) {
+          names_.clear();
+          ever_empty_ = true;
+          found_none_ = now;
+          return false;
+        }
+      }
+      name = dir_ + "/" + names_.back();
+      names_.pop_back();
+    }
+    if (rename(name.c_str(), target.c_str()) == 0) return true;
+    if (errno != ENOENT) return false;  // taken by another process: next
+  }
+}
+
 SpareFiles::SpareFiles(std::string queue_dir)
     : q_(std::move(queue_dir)), dir_(SpareDir(q_)) {
   Rescan(/*remove_staging=*/true);

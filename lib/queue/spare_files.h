@@ -33,8 +33,10 @@
 #ifndef YUBIN_LIB_QUEUE_SPARE_FILES_H_
 #define YUBIN_LIB_QUEUE_SPARE_FILES_H_
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +69,27 @@ Status WriteQueueFile(const std::string& path, std::string_view content,
 // to take (another process may have won the last one). The rename gives the
 // file a fresh ctime, so the cleanup never takes it for an old leftover.
 bool TakeSpare(const std::string& queue_dir, const std::string& target);
+
+// TakeSpare for a long-running injector with many threads (the intake
+// service): spare/ is read once for up to kSpareTakerNames names, handed
+// out one per call (a name another process took first is skipped), and
+// read again when they run out; a read that found none is not repeated
+// for kSpareTakerRetry (a new file is created meanwhile). Saves reading the
+// directory for every file.
+inline constexpr size_t kSpareTakerNames = 256;
+inline constexpr std::chrono::milliseconds kSpareTakerRetry{100};
+class SpareTaker {
+ public:
+  explicit SpareTaker(std::string queue_dir);
+  bool Take(const std::string& target);  // any thread
+
+ private:
+  std::mutex mu_;
+  const std::string dir_;
+  std::vector<std::string> names_;  // not tried yet
+  std::chrono::steady_clock::time_point found_none_;
+  bool ever_empty_ = false;
+};
 
 class SpareFiles {
  public:

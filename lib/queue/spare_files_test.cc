@@ -2,6 +2,9 @@
 #include "lib/queue/spare_files.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 
 #include <gtest/gtest.h>
 
@@ -163,6 +166,46 @@ TEST(SpareFiles, AStagingLeftoverIsRemovedNotTaken) {
   SpareFiles spares(q);
   EXPECT_EQ(spares.count(), 0u);
   EXPECT_FALSE(FileExists(SpareDir(q) + "/t7"));
+}
+
+// The intake service's taker reads spare/ once for many files, skips the
+// names another process took meanwhile, and reads again when they run out.
+TEST(SpareTaker, HandsOutEachSpareOnceAndSkipsTakenOnes) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  ASSERT_EQ(mkdir(SpareDir(q).c_str(), 0700), 0);
+  for (int i = 0; i < 4; ++i) {
+    WriteFileOrDie(SpareDir(q) + "/" + std::to_string(i), "old", 0600);
+  }
+  SpareTaker taker(q);
+  const std::string first = TmpDir(q) + "/first";
+  ASSERT_TRUE(taker.Take(first));
+  EXPECT_TRUE(FileExists(first));
+  // Another process takes two of the three left: the taker's names for
+  // them are stale, and it goes on to the last one.
+  ASSERT_TRUE(TakeSpare(q, TmpDir(q) + "/other1"));
+  ASSERT_TRUE(TakeSpare(q, TmpDir(q) + "/other2"));
+  ASSERT_TRUE(taker.Take(TmpDir(q) + "/second"));
+  EXPECT_FALSE(taker.Take(TmpDir(q) + "/third")) << "spare/ is empty";
+  // New spares are seen once kSpareTakerRetry has passed since the read
+  // that found none.
+  WriteFileOrDie(SpareDir(q) + "/9", "old", 0600);
+  usleep(static_cast<useconds_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(kSpareTakerRetry).count() + 20000));
+  const std::string fourth = TmpDir(q) + "/fourth";
+  ASSERT_TRUE(taker.Take(fourth));
+  EXPECT_EQ(ReadFileOrEmpty(fourth), "old");
+  EXPECT_FALSE(FileExists(SpareDir(q) + "/9"));
+}
+
+TEST(SpareTaker, IgnoresStagingNames) {
+  std::string q = MakeTempDir("q");
+  ASSERT_TRUE(CreateQueueLayout(q).ok());
+  ASSERT_EQ(mkdir(SpareDir(q).c_str(), 0700), 0);
+  WriteFileOrDie(SpareDir(q) + "/t7", "being disposed of", 0600);
+  SpareTaker taker(q);
+  EXPECT_FALSE(taker.Take(TmpDir(q) + "/x"));
+  EXPECT_TRUE(FileExists(SpareDir(q) + "/t7"));
 }
 
 }  // namespace
