@@ -59,7 +59,8 @@ class SendLocalE2E : public ::testing::TestWithParam<bool> {
       ASSERT_EQ(mkdir((root_.root + d).c_str(), 0755), 0) << d;
     }
     WriteFileOrDie(root_.root + "/control/me", "example.org\n");
-    uid_t kim = FreeUid(62000);
+    kim_ = FreeUid(62000);
+    const uid_t kim = kim_;
     uid_t alias = FreeUid(kim + 1);
     MakeDir(root_.root + "/alias", alias);
     home_ = base_ + "/kim";
@@ -112,7 +113,24 @@ class SendLocalE2E : public ::testing::TestWithParam<bool> {
     return ReadFileOrEmpty(base_ + "/send.err") + ReadFileOrEmpty(base_ + "/lspawn.err");
   }
 
+  // The pid yubin-lspawn logs for each result: "delivery ID.INDEX pid PID:
+  // status S".
+  std::vector<std::string> DeliveryPids() {
+    std::vector<std::string> pids;
+    std::string log = ReadFileOrEmpty(base_ + "/lspawn.err");
+    for (size_t at = log.find(" pid "); at != std::string::npos; at = log.find(" pid ", at + 1)) {
+      pids.push_back(log.substr(at + 5, log.find(':', at) - at - 5));
+    }
+    return pids;
+  }
+  void InjectFor(const std::string& sender, const std::string& subject) {
+    ProcessResult r = Inject(root_, "Subject: " + subject + "\n\nkept\n",
+                             Envelope(sender, {"kim@example.org"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
   std::string base_, home_;
+  uid_t kim_ = 0;
   QueueRoot root_;
   std::unique_ptr<ChildProcess> lspawn_, send_;
 };
@@ -144,6 +162,43 @@ TEST_P(SendLocalE2E, UnknownUserBouncesToTheSender) {
             std::string::npos) << bounce;
   EXPECT_NE(bounce.find("Subject: lost\n\nto nobody\n"), std::string::npos) << bounce;
   ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << Logs();
+}
+
+// A second message for the same address, from another sender, goes to the
+// child that delivered the first (it waits up to 2 s for one): the same
+// process, as the user it became, with the new sender; and its exit code
+// reaches yubin-send through the channel (a .qmail program that exits 111
+// defers the third). An exec'd yubin-local is never kept.
+TEST_P(SendLocalE2E, TheNextMessageForAnAddressGoesToTheKeptChild) {
+  InjectFor("alice@example.net", "one");
+  ASSERT_TRUE(WaitUntil([&] { return ListDir(home_ + "/Maildir/new").size() == 1 && QueueEmpty(); },
+                        kWait)) << Logs();
+  InjectFor("bob@example.net", "two");
+  ASSERT_TRUE(WaitUntil([&] { return ListDir(home_ + "/Maildir/new").size() == 2 && QueueEmpty(); },
+                        kWait)) << Logs();
+  bool bob = false;
+  for (const std::string& n : ListDir(home_ + "/Maildir/new")) {
+    bob = bob || ReadFileOrEmpty(home_ + "/Maildir/new/" + n).find("Return-Path: <bob@example.net>\n") !=
+                     std::string::npos;
+  }
+  EXPECT_TRUE(bob) << "the second message has its own sender";
+  const std::string dotqmail = home_ + "/.qmail";
+  WriteFileOrDie(dotqmail, "|exit 111\n", 0600);
+  ASSERT_EQ(chown(dotqmail.c_str(), kim_, kim_), 0);
+  InjectFor("carol@example.net", "three");
+  ASSERT_TRUE(WaitUntil([&] {
+    return ReadFileOrEmpty(base_ + "/send.err").find("deferral: ") != std::string::npos;
+  }, kWait)) << Logs();
+  std::vector<std::string> pids = DeliveryPids();
+  ASSERT_EQ(pids.size(), 3u) << Logs();
+  EXPECT_NE(ReadFileOrEmpty(base_ + "/lspawn.err").find(pids[2] + ": status 111"), std::string::npos)
+      << Logs();
+  if (GetParam()) {
+    EXPECT_EQ(pids[0], pids[1]) << Logs();
+    EXPECT_EQ(pids[1], pids[2]) << Logs();
+  } else {
+    EXPECT_NE(pids[0], pids[1]) << Logs();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Lspawn, SendLocalE2E, ::testing::Bool(),

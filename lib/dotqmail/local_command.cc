@@ -58,6 +58,61 @@ std::string DescribePlan(const DeliveryRequest& req, const users::LocalUser& use
 
 }  // namespace
 
+Result<LocalRecipient> LocalRecipient::Prepare(const std::string& local,
+                                               const std::string& domain) {
+  const std::string root = YubinRoot();
+  users::UserLookup lookup(users::UserLookupConfig::ForRoot(root));
+  Result<users::LocalUser> user = lookup.Find(local);
+  if (!user.ok()) return user.status();
+  LocalRecipient r;
+  r.user_ = *user;
+  r.req_.user = user->user;
+  r.req_.home = user->home;
+  r.req_.local = local;
+  r.req_.dash = user->dash;
+  r.req_.ext = user->ext;
+  r.req_.domain = domain;
+  Result<std::string> dd =
+      ReadSmallFile((root + "/control/defaultdelivery").c_str(), kMaxDefaultDeliveryBytes);
+  if (dd.ok()) {
+    r.req_.default_delivery = *dd;
+  } else if (dd.status().error_number() != ENOENT) {
+    return dd.status().Wrap("control/defaultdelivery");
+  }
+  if (::geteuid() == 0) {
+    if (Status s = users::BecomeUser(user->uid, user->gid); !s.ok()) return s;
+  }
+  return r;
+}
+
+namespace {
+
+LocalCommandOutcome Deliver(DeliveryRequest req, const std::string& sender, int message_fd) {
+  req.sender = sender;
+  Result<UniqueFd> message = SeekableMessage(message_fd);
+  if (!message.ok()) return Fail(message.status());
+  DeliveryReport report;
+  Status s = DeliverLocal(req, message->get(), {}, &report);
+  if (!s.ok()) return Fail(s);
+  std::string text;
+  for (const std::string& line : report.done) text += "delivered: " + line + "\n";
+  if (report.done.empty()) text = "discarded: the .qmail file has only comments\n";
+  return {Status::Ok(), text};
+}
+
+int Report(const LocalCommandOutcome& o) {
+  std::string text = o.text;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  if (!WriteAll(1, text).ok()) return kExitTemporary;
+  return ExitCodeFor(o.status);
+}
+
+}  // namespace
+
+int LocalRecipient::DeliverAndReport(const std::string& sender, int message_fd) const {
+  return Report(Deliver(req_, sender, message_fd));
+}
+
 LocalCommandOutcome RunLocalCommand(const std::vector<std::string>& args_in,
                                     int message_fd) {
   std::vector<std::string> args = args_in;
@@ -70,52 +125,20 @@ LocalCommandOutcome RunLocalCommand(const std::vector<std::string>& args_in,
   if (args.size() != 3) {
     return Fail(Status::Permanent("usage: yubin-local [-n] local domain sender"));
   }
-  const std::string root = YubinRoot();
-  users::UserLookup lookup(users::UserLookupConfig::ForRoot(root));
-  Result<users::LocalUser> user = lookup.Find(args[0]);
-  if (!user.ok()) return Fail(user.status());
-
-  DeliveryRequest req;
-  req.user = user->user;
-  req.home = user->home;
-  req.local = args[0];
-  req.dash = user->dash;
-  req.ext = user->ext;
-  req.domain = args[1];
-  req.sender = args[2];
-  Result<std::string> dd =
-      ReadSmallFile((root + "/control/defaultdelivery").c_str(), kMaxDefaultDeliveryBytes);
-  if (dd.ok()) {
-    req.default_delivery = *dd;
-  } else if (dd.status().error_number() != ENOENT) {
-    return Fail(dd.status().Wrap("control/defaultdelivery"));
-  }
-
-  if (::geteuid() == 0) {
-    if (Status s = users::BecomeUser(user->uid, user->gid); !s.ok()) return Fail(s);
-  }
+  Result<LocalRecipient> r = LocalRecipient::Prepare(args[0], args[1]);
+  if (!r.ok()) return Fail(r.status());
   if (plan_only) {
+    DeliveryRequest req = r->request();
+    req.sender = args[2];
     Result<DeliveryPlan> plan = PlanDelivery(req);
     if (!plan.ok()) return Fail(plan.status());
-    return {Status::Ok(), DescribePlan(req, *user, *plan)};
+    return {Status::Ok(), DescribePlan(req, r->user(), *plan)};
   }
-  Result<UniqueFd> message = SeekableMessage(message_fd);
-  if (!message.ok()) return Fail(message.status());
-  DeliveryReport report;
-  Status s = DeliverLocal(req, message->get(), {}, &report);
-  if (!s.ok()) return Fail(s);
-  std::string text;
-  for (const std::string& line : report.done) text += "delivered: " + line + "\n";
-  if (report.done.empty()) text = "discarded: the .qmail file has only comments\n";
-  return {Status::Ok(), text};
+  return Deliver(r->request(), args[2], message_fd);
 }
 
 int LocalCommandMain(const std::vector<std::string>& args) {
-  LocalCommandOutcome o = RunLocalCommand(args, 0);
-  std::string text = o.text;
-  if (!text.empty() && text.back() != '\n') text += '\n';
-  if (!WriteAll(1, text).ok()) return kExitTemporary;
-  return ExitCodeFor(o.status);
+  return Report(RunLocalCommand(args, 0));
 }
 
 }  // namespace yubin::dotqmail

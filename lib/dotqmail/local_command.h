@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "lib/base/status.h"
+#include "lib/dotqmail/local_delivery.h"
+#include "lib/users/user_lookup.h"
 
 namespace yubin::dotqmail {
 
@@ -33,6 +35,25 @@ struct LocalCommandOutcome {
 // args: everything after argv[0].
 LocalCommandOutcome RunLocalCommand(const std::vector<std::string>& args,
                                     int message_fd);
+
+// RunLocalCommand in two parts, for a process that delivers several
+// messages to one address (yubin-lspawn's kept children): the lookup, the
+// control file and, as root, becoming the recipient, done once; then one
+// delivery per message.
+class LocalRecipient {
+ public:
+  static Result<LocalRecipient> Prepare(const std::string& local, const std::string& domain);
+  // The message on message_fd for sender, with its text (newline ended)
+  // written to fd 1; returns the exit code (0, 100 or 111).
+  int DeliverAndReport(const std::string& sender, int message_fd) const;
+
+  const users::LocalUser& user() const { return user_; }
+  const DeliveryRequest& request() const { return req_; }
+
+ private:
+  users::LocalUser user_;
+  DeliveryRequest req_;  // all but the sender
+};
 
 // yubin-local's whole run, for its main and for yubin-lspawn's forked
 // child: RunLocalCommand with the message on fd 0, its text (newline ended)

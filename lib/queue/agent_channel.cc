@@ -87,13 +87,24 @@ Result<std::optional<ChannelBatch>> ReceiveBatch(int fd) {
   return std::optional<ChannelBatch>(std::move(batch));
 }
 
-Status SendChannelByte(int fd, char byte) {
+namespace {
+
+Status SendChannelBytes(int fd, const char* bytes, size_t size) {
   for (;;) {
-    ssize_t n = send(fd, &byte, 1, MSG_NOSIGNAL);
-    if (n == 1) return Status::Ok();
+    ssize_t n = send(fd, bytes, size, MSG_NOSIGNAL);
+    if (n == static_cast<ssize_t>(size)) return Status::Ok();
     if (n < 0 && errno == EINTR) continue;
     return Status::FromErrno("write to the delivery service", n < 0 ? errno : EPIPE);
   }
+}
+
+}  // namespace
+
+Status SendChannelByte(int fd, char byte) { return SendChannelBytes(fd, &byte, 1); }
+
+Status SendChannelIdle(int fd, int exit_code) {
+  const char bytes[2] = {kChannelIdle, static_cast<char>(exit_code & 0xff)};
+  return SendChannelBytes(fd, bytes, sizeof bytes);
 }
 
 }  // namespace yubin::queue

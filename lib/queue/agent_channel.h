@@ -1,15 +1,19 @@
-// agent_channel.h: the channel between yubin-rspawn and a remote delivery
-// child it keeps for more batches (a child whose SMTP connection is still
-// open waits for the next batch for the same domain instead of quitting).
+// agent_channel.h: the channel between a delivery service and a child it
+// keeps for more batches: yubin-rspawn's remote deliveries (a child whose
+// SMTP connection is still open waits for the next batch for the same
+// domain instead of quitting) and yubin-lspawn's local ones (a child that
+// became the recipient waits for the next message to the same address).
 //
 //   int sv[2]; socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
 //   // server: SendBatch(sv[0], delivery, fds);  child: ReceiveBatch(sv[1])
 //   // child:  SendChannelByte(sv[1], kChannelIdle);
 //
 // It is a SOCK_SEQPACKET socket pair, so every send is one packet:
-//   child -> server, one byte:
+//   child -> server, one byte (or two):
 //     kChannelIdle ('I')    the batch it was given is done: every report is
-//                           already in its output pipe; it can take another
+//                           already in its output pipe; it can take another.
+//                           A second byte is the batch's exit code, for a
+//                           service whose result is the exit code (local)
 //     kChannelLeaving ('X') it takes no more batches (its connection is
 //                           gone); the server closes its end, and the child
 //                           still delivers any batch that crossed this byte,
@@ -51,6 +55,8 @@ Status SendBatch(int fd, const Delivery& delivery, const std::vector<int>& messa
 Result<std::optional<ChannelBatch>> ReceiveBatch(int fd);
 
 Status SendChannelByte(int fd, char byte);
+// kChannelIdle with the batch's exit code (0 to 255).
+Status SendChannelIdle(int fd, int exit_code);
 
 }  // namespace yubin::queue
 

@@ -49,10 +49,12 @@ struct Child {
   bool reaped = false;
   int wstatus = 0;
   uint64_t connection = 0;  // which connection asked for it
-  // A kept child (keep_children): its channel, the domain of its batches,
-  // and whether it waits for another batch (delivery empty) and since when.
+  // A kept child (keep_children): its channel, the keep_key of its
+  // batches, whether it waits for another batch (delivery empty) and since
+  // when, and the exit code its last batch reported (as a wait status).
   UniqueFd channel;
-  std::string domain;
+  std::string key;
+  int batch_status = 0;
   bool idle = false;
   std::chrono::steady_clock::time_point idle_since;
 };
@@ -245,7 +247,7 @@ void Server::Start(Delivery d) {
   }
   (void)SetNonBlocking(rd.get(), true);
   Child c;
-  c.domain = d.front().domain;
+  if (spec_.keep_children) c.key = spec_.keep_key(d);
   c.delivery = std::move(d);
   c.output = std::move(rd);
   c.connection = connection_;
@@ -253,16 +255,14 @@ void Server::Start(Delivery d) {
   children_.emplace(pid, std::move(c));
 }
 
-// Hands the delivery to a kept child waiting with a connection for its
-// domain; false when there is none (or it cannot take it).
+// Hands the delivery to a kept child waiting with the same keep_key;
+// false when there is none (or it cannot take it).
 bool Server::GiveToKept(const Delivery& d, const std::vector<UniqueFd>& messages) {
   std::vector<int> fds;
   for (const UniqueFd& m : messages) fds.push_back(m.get());
+  const std::string key = spec_.keep_key(d);
   for (auto& [pid, c] : children_) {
-    if (!c.idle || c.reaped || c.connection != connection_ ||
-        strcasecmp(c.domain.c_str(), d.front().domain.c_str()) != 0) {
-      continue;
-    }
+    if (!c.idle || c.reaped || c.connection != connection_ || c.key != key) continue;
     c.idle = false;
     if (!SendBatch(c.channel.get(), d, fds).ok()) {
       c.channel.reset();  // it quits; try another or start a new one
@@ -293,14 +293,15 @@ bool Server::ReadOutput(pid_t pid, Child& c) {
 // A byte from a kept child: its batch is done (its output is all in the
 // pipe by now: answer it and keep the child waiting), or it is leaving.
 void Server::ReadChannel(pid_t pid, Child& c) {
-  char byte = 0;
-  ssize_t n = recv(c.channel.get(), &byte, 1, MSG_DONTWAIT);
+  unsigned char bytes[2] = {};
+  ssize_t n = recv(c.channel.get(), bytes, sizeof bytes, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (n != 1 || byte != kChannelIdle) {
+  if (n < 1 || bytes[0] != kChannelIdle) {
     c.channel.reset();
     c.idle = false;
     return;
   }
+  c.batch_status = n == 2 ? W_EXITCODE(bytes[1], 0) : 0;
   while (ReadOutput(pid, c)) {
   }
   Finish(pid, c);
@@ -409,7 +410,7 @@ void Server::Answer(pid_t pid, Child& c, std::vector<DeliveryResult> results) {
 // kept child when it says its batch is done (as if it had exited 0).
 void Server::Finish(pid_t pid, Child& c) {
   if (c.delivery.empty()) return;  // a kept child that was waiting
-  Answer(pid, c, spec_.result(c.delivery, c.reaped ? c.wstatus : 0, c.text));
+  Answer(pid, c, spec_.result(c.delivery, c.reaped ? c.wstatus : c.batch_status, c.text));
 }
 
 void Server::Reap() {
@@ -529,6 +530,12 @@ std::string ProgramBesideUs(const char* env_name, const char* name) {
 bool ProgramIsOurs(const char* env_name) {
   const char* env = getenv(env_name);
   return env == nullptr || *env == '\0';
+}
+
+std::string LowerDomain(const Delivery& delivery) {
+  std::string domain = delivery.empty() ? std::string() : delivery.front().domain;
+  for (char& c : domain) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return domain;
 }
 
 std::string AppendLine(const std::string& text, const std::string& line) {

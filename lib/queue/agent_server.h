@@ -32,12 +32,14 @@
 // accepting, wait up to kAgentTermWaitSeconds for running deliveries, send
 // their results, exit 0.
 //
-// A service with keep_children (yubin-rspawn, running the program's code in
-// its child) gives each child a channel (agent_channel.h): a child that
-// finished its batch with its connection still open says so and waits; the
-// next delivery for the same domain (from the same connection of
-// yubin-send) goes to it instead of a new child, over the connection it
-// already has. A child left waiting for kAgentIdleMilliseconds, or beyond
+// A service with keep_children (running the program's code in its child)
+// gives each child a channel (agent_channel.h): a child that finished its
+// batch and can take another says so and waits; the next delivery with the
+// same keep_key (from the same connection of yubin-send) goes to it instead
+// of a new child: for yubin-rspawn a delivery for the same domain, over the
+// SMTP connection the child has open; for yubin-lspawn a message for the
+// same address, to a child that has looked the recipient up and become
+// them already. A child left waiting for kAgentIdleMilliseconds, or beyond
 // kMaxIdleChildren, has its channel closed and quits; SIGHUP closes every
 // waiting child's channel at once (after a change of smtproutes, say).
 #ifndef YUBIN_LIB_QUEUE_AGENT_SERVER_H_
@@ -82,8 +84,10 @@ struct AgentSpec {
   // name. Saves an exec per delivery. channel is the child's end of its
   // channel (agent_channel.h) with keep_children, else -1.
   std::function<int(const Delivery& delivery, int channel)> run_in_child;
-  // With run_in_child: children may take further batches (see above).
+  // With run_in_child: children may take further batches (see above), those
+  // whose deliveries have the same keep_key.
   bool keep_children = false;
+  std::function<std::string(const Delivery& delivery)> keep_key;
   bool batches = false;  // false: every request is a delivery of its own
   bool stderr_in_output = true;
   size_t max_output = kMaxResultText;
@@ -100,6 +104,10 @@ std::string ProgramBesideUs(const char* env_name, const char* name);
 // True when $ENV_NAME names no other program: ProgramBesideUs is ours, and
 // its code may run in the forked child (AgentSpec::run_in_child).
 bool ProgramIsOurs(const char* env_name);
+
+// The domain of a delivery's requests, lowercased: yubin-rspawn's keep_key,
+// and part of yubin-lspawn's.
+std::string LowerDomain(const Delivery& delivery);
 
 // text, then "\n" unless text is empty, then line.
 std::string AppendLine(const std::string& text, const std::string& line);

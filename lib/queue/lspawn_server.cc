@@ -4,10 +4,12 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "lib/base/fatal.h"
 #include "lib/dotqmail/local_command.h"
+#include "lib/queue/agent_channel.h"
 #include "lib/queue/agent_server.h"
 #include "lib/queue/send_manager.h"
 
@@ -19,13 +21,36 @@ bool LocalProgramIsOurs() { return ProgramIsOurs("YUBIN_LOCAL"); }
 
 namespace {
 
-// yubin-local's main, in the forked child of yubin-lspawn (never kept: no
-// channel).
-int RunLocalInChild(const Delivery& d, int /*channel*/) {
+// yubin-local's main, in the forked child of yubin-lspawn; with a channel
+// (agent_channel.h) it then takes the next messages for the same address,
+// as the recipient it has become, until the channel ends.
+int RunLocalInChild(const Delivery& d, int channel) {
   const DeliveryRequest& r = d.front();
   SetProgramName("yubin-local");
-  return dotqmail::LocalCommandMain({r.local, r.domain, r.sender});
+  if (channel < 0) return dotqmail::LocalCommandMain({r.local, r.domain, r.sender});
+  Result<dotqmail::LocalRecipient> recipient = dotqmail::LocalRecipient::Prepare(r.local, r.domain);
+  if (!recipient.ok()) {
+    (void)WriteAll(1, recipient.status().message() + "\n");
+    return ExitCodeFor(recipient.status());
+  }
+  int code = recipient->DeliverAndReport(r.sender, 0);
+  for (;;) {
+    if (!SendChannelIdle(channel, code).ok()) return code;
+    Result<std::optional<ChannelBatch>> next = ReceiveBatch(channel);
+    if (!next.ok() || !*next) return 0;  // nothing more (the last is answered)
+    const ChannelBatch& batch = **next;
+    const DeliveryRequest& n = batch.delivery.front();
+    if (batch.delivery.size() != 1 || n.local != r.local ||
+        LowerDomain(batch.delivery) != LowerDomain(d)) {
+      (void)WriteAll(1, "A kept local delivery was given another address. (#4.3.0)\n");
+      return kExitTemporary;
+    }
+    code = recipient->DeliverAndReport(n.sender, batch.messages.front().get());
+  }
 }
+
+// A kept child serves one address: local part as it is, domain lowercased.
+std::string LocalKey(const Delivery& d) { return d.front().local + "@" + LowerDomain(d); }
 
 }  // namespace
 
@@ -60,7 +85,11 @@ int RunLspawn(const LspawnOptions& options) {
             return std::vector<DeliveryResult>{LocalResult(d.front(), wait_status, output)};
           },
   };
-  if (options.in_process) spec.run_in_child = RunLocalInChild;
+  if (options.in_process) {
+    spec.run_in_child = RunLocalInChild;
+    spec.keep_children = true;
+    spec.keep_key = LocalKey;
+  }
   return RunAgentServer(spec, {.root = options.root, .program = options.local_program,
                                .ready_fd = options.ready_fd});
 }

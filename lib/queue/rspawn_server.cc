@@ -141,6 +141,7 @@ int RunRspawn(const RspawnOptions& options) {
   if (options.in_process) {
     spec.run_in_child = RunRemoteInChild;
     spec.keep_children = true;
+    spec.keep_key = LowerDomain;
   }
   return RunAgentServer(spec, {.root = options.root, .program = options.remote_program,
                                .ready_fd = options.ready_fd});
