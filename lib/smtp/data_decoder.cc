@@ -24,6 +24,25 @@ void DataDecoder::Emit(char c, std::string* out) {
   if (!result_.too_big && !marked()) out->push_back(c);
 }
 
+void DataDecoder::EmitRun(std::string_view run, std::string* out) {
+  if (in_header_) {
+    for (size_t k = 0; k < run.size() && prefix_len_ < kPrefixBytes; ++k) {
+      const char c = run[k];
+      prefix_[prefix_len_++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  line_len_ += run.size();
+  const uint64_t before = result_.bytes;
+  const bool was_too_big = result_.too_big;
+  result_.bytes += run.size();
+  size_t take = run.size();
+  if (max_bytes_ != 0 && result_.bytes > max_bytes_) {
+    result_.too_big = true;
+    take = before >= max_bytes_ ? 0 : static_cast<size_t>(max_bytes_ - before);
+  }
+  if (!was_too_big && !marked()) out->append(run.substr(0, take));
+}
+
 // A CRLF ended the line: the queue gets a plain LF.
 void DataDecoder::EndLine(std::string* out) {
   if (in_header_) {
@@ -44,6 +63,17 @@ void DataDecoder::EndLine(std::string* out) {
 size_t DataDecoder::Feed(std::string_view in, std::string* out) {
   size_t i = 0;
   while (i < in.size() && state_ != State::kDone) {
+    // The bytes of a line up to its next CR, LF or NUL go out as one run.
+    if (state_ == State::kInLine || (state_ == State::kLineStart && in[i] != '.')) {
+      size_t end = i;
+      while (end < in.size() && in[end] != '\r' && in[end] != '\n' && in[end] != '\0') ++end;
+      if (end > i) {
+        EmitRun(in.substr(i, end - i), out);
+        state_ = State::kInLine;
+        i = end;
+        continue;
+      }
+    }
     char c = in[i++];
     switch (state_) {
       case State::kLineStart:

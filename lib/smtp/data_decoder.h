@@ -50,6 +50,8 @@ class DataDecoder {
  private:
   enum class State { kLineStart, kDot, kDotCr, kInLine, kCr, kDone };
   void Emit(char c, std::string* out);
+  // Emit for each byte of a run holding no CR, LF or NUL, at once.
+  void EmitRun(std::string_view run, std::string* out);
   void EndLine(std::string* out);
 
   uint64_t max_bytes_;  // 0: no limit

@@ -77,7 +77,7 @@ TEST(DataDecoderTest, SizeLimitReadsToTheEnd) {
   Decoded d = Decode(in, 150);
   EXPECT_TRUE(d.done);
   EXPECT_TRUE(d.result.too_big);
-  EXPECT_LE(d.out.size(), 150u) << "nothing past the limit is emitted";
+  EXPECT_EQ(d.out, body + "\n" + std::string(49, 'x')) << "what fits, and nothing past it";
   EXPECT_EQ(d.consumed, in.size());
   Decoded fits = Decode(in, 202);
   EXPECT_FALSE(fits.result.too_big);
@@ -95,6 +95,27 @@ TEST(DataDecoderTest, CountsHopsOnlyInTheHeader) {
   d = Decode("Received: one more\r\n" + in + "\r\n.\r\n");
   EXPECT_TRUE(d.result.loop());
   EXPECT_FALSE(d.result.acceptable());
+}
+
+// Lines go out as runs up to their next CR, LF or NUL: however the input
+// is cut, the output and the verdict are the same.
+TEST(DataDecoderTest, AnyChunkingGivesTheSameResult) {
+  const std::string in =
+      "Received: a\r\nSubject: runs of text\r\n\r\n..dot\r\nbare\nlf and bare\rcr\r\n"
+      "nul\0byte\r\n" + std::string(300, 'y') + "\r\n.\r\nQUIT\r\n";
+  for (uint64_t max : {uint64_t{0}, uint64_t{40}, uint64_t{100}, uint64_t{1000}}) {
+    Decoded whole = Decode(in, max);
+    for (size_t chunk = 1; chunk <= 17; ++chunk) {
+      Decoded d = Decode(in, max, chunk);
+      EXPECT_EQ(d.out, whole.out) << "max " << max << " chunk " << chunk;
+      EXPECT_EQ(d.consumed, whole.consumed);
+      EXPECT_EQ(d.result.bytes, whole.result.bytes);
+      EXPECT_EQ(d.result.too_big, whole.result.too_big);
+      EXPECT_EQ(d.result.bare_cr_or_lf, whole.result.bare_cr_or_lf);
+      EXPECT_EQ(d.result.nul, whole.result.nul);
+      EXPECT_EQ(d.result.hops, whole.result.hops);
+    }
+  }
 }
 
 }  // namespace
