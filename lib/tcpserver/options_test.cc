@@ -21,7 +21,7 @@ TEST(OptionsTest, DefaultsAreUcspiTcps) {
   Result<ServerOptions> o = Parse({"0", "smtp", "prog", "arg"});
   ASSERT_TRUE(o.ok()) << o.status().message();
   EXPECT_EQ(o->limit, 40u);
-  EXPECT_EQ(o->backlog, 20u);
+  EXPECT_EQ(o->backlog, 256u);
   EXPECT_EQ(o->verbosity, 1);
   EXPECT_TRUE(o->lookup_remote_host);
   EXPECT_FALSE(o->paranoid);
