@@ -304,7 +304,11 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
 
   CrashPoint(EnqueueStep::kPokeTrigger);
-  PokeTriggerFor(q, id_);
+  if (request_.poke) {
+    request_.poke(id_);
+  } else {
+    PokeTriggerFor(q, id_);
+  }
 
   CrashPoint(EnqueueStep::kExit);
   return EnqueueResult{.exit_code = kQueueOk, .id = id_};

@@ -76,6 +76,9 @@ struct EnqueueRequest {
   // When set, called in place of TakeSpare(queue_dir, target) (the intake
   // service's SpareTaker, spare_files.h).
   std::function<bool(const std::string& target)> take_spare;
+  // When set, called in place of PokeTriggerFor(queue_dir, id) (the intake
+  // service's TriggerWriter, trigger.h).
+  std::function<void(MessageId id)> poke;
   // When not 0: a CLOCK_MONOTONIC second after which reading the message or
   // the envelope gives up with kQueueTimeout (the intake service's timeout;
   // yubin-queue has its alarm instead). Both descriptors are then made

@@ -26,6 +26,7 @@
 #include "lib/queue/enqueue.h"
 #include "lib/queue/group_sync.h"
 #include "lib/queue/spare_files.h"
+#include "lib/queue/trigger.h"
 #include "lib/queue/intake_protocol.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/queue_command.h"
@@ -97,6 +98,7 @@ class Server {
   const std::string queue_dir_;
   GroupSync group_;
   SpareTaker spares_{queue_dir_};
+  TriggerWriter trigger_{queue_dir_};
   UniqueFd listener_;
   UniqueFd wake_read_, wake_write_;  // a finished thread writes a byte
   supervise::SelfPipe signals_;
@@ -232,6 +234,7 @@ std::string Server::Handle(int client) {
       .crash_before_step = opt_.crash_before_step,
       .sync = [this] { return group_.Sync(); },
       .take_spare = [this](const std::string& target) { return spares_.Take(target); },
+      .poke = [this](MessageId id) { (void)trigger_.PokeFor(id); },
       .read_deadline = MonotonicSeconds() + opt_.timeout_seconds,
   };
   EnqueueResult result = Enqueue(message.get(), envelope.get(), request);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "lib/queue/layout.h"
@@ -11,14 +12,19 @@ namespace yubin::queue {
 
 namespace {
 
+// O_NONBLOCK on a FIFO without a reader fails with ENXIO instead of waiting
+// for one.
+UniqueFd OpenForPoke(const std::string& path) {
+  return UniqueFd(OpenRetry(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+}
+
+bool Write(int fd, std::string_view record) {
+  return WriteRetry(fd, record.data(), record.size()) == static_cast<ssize_t>(record.size());
+}
+
 bool Poke(const std::string& queue_dir, std::string_view record) {
-  std::string path = TriggerPath(queue_dir);
-  // O_NONBLOCK on a FIFO without a reader fails with ENXIO instead of
-  // waiting for one.
-  UniqueFd fd(OpenRetry(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fd.valid()) return false;
-  return WriteRetry(fd.get(), record.data(), record.size()) ==
-         static_cast<ssize_t>(record.size());
+  UniqueFd fd = OpenForPoke(TriggerPath(queue_dir));
+  return fd.valid() && Write(fd.get(), record);
 }
 
 constexpr size_t kMaxIdDigits = 20;  // 2^64 - 1
@@ -29,6 +35,21 @@ bool PokeTrigger(const std::string& queue_dir) { return Poke(queue_dir, "!"); }
 
 bool PokeTriggerFor(const std::string& queue_dir, uint64_t id) {
   return Poke(queue_dir, std::to_string(id) + "\n");
+}
+
+TriggerWriter::TriggerWriter(const std::string& queue_dir) : path_(TriggerPath(queue_dir)) {}
+
+bool TriggerWriter::PokeFor(uint64_t id) {
+  const std::string record = std::to_string(id) + "\n";
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!fd_.valid()) fd_ = OpenForPoke(path_);
+    if (!fd_.valid()) return false;
+    if (Write(fd_.get(), record)) return true;
+    if (errno != EPIPE) return false;  // full (EAGAIN): the record is lost, the fd is fine
+    fd_.reset();
+  }
+  return false;
 }
 
 bool PokeTriggerControl(const std::string& queue_dir) {

@@ -23,6 +23,7 @@
 #define YUBIN_LIB_QUEUE_TRIGGER_H_
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,22 @@ namespace yubin::queue {
 // Best effort, never blocks; returns true when the record reached a reader.
 bool PokeTrigger(const std::string& queue_dir);           // "!"
 bool PokeTriggerFor(const std::string& queue_dir, uint64_t id);  // "<id>\n"
+
+// PokeTriggerFor for a long-running injector (the intake service), from any
+// thread: the FIFO stays open between pokes, saving an open and a close per
+// message. A write that fails for want of a reader (EPIPE: the manager
+// exited, or made a new FIFO) closes it and opens the FIFO afresh once.
+// The process must ignore SIGPIPE (the intake service does).
+class TriggerWriter {
+ public:
+  explicit TriggerWriter(const std::string& queue_dir);
+  bool PokeFor(uint64_t id);
+
+ private:
+  std::mutex mu_;
+  const std::string path_;
+  UniqueFd fd_;
+};
 
 // The manager's end: read-write, non-blocking, close-on-exec. Invalid fd and
 // errno set on failure.

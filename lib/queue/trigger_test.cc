@@ -1,6 +1,10 @@
 // trigger_test.cc: the records on lock/trigger and the manager's reading.
 #include "lib/queue/trigger.h"
 
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -89,6 +93,27 @@ TEST_F(TriggerFifo, AFullPipeMeansScanEverything) {
   n = r.Drain(t_.get());
   EXPECT_FALSE(n.scan_all);
   EXPECT_EQ(n.ids, Ids{5});
+}
+
+// The intake's writer keeps the FIFO open; when the manager goes and a new
+// one makes a new FIFO, the next poke finds it (after one EPIPE), and with
+// no manager at all a poke simply fails.
+TEST_F(TriggerFifo, AKeptWriterFollowsTheManager) {
+  signal(SIGPIPE, SIG_IGN);  // as in the intake service
+  TriggerWriter w(q_);
+  ASSERT_TRUE(w.PokeFor(7));
+  ASSERT_TRUE(w.PokeFor(8));
+  TriggerReader r;
+  EXPECT_EQ(r.Drain(t_.get()).ids, (Ids{7, 8}));
+  t_.reset();  // the manager exits
+  EXPECT_FALSE(w.PokeFor(9)) << "no reader";
+  const std::string path = TriggerPath(q_);
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  t_ = OpenTriggerForManager(q_);
+  ASSERT_TRUE(t_.valid());
+  ASSERT_TRUE(w.PokeFor(10));
+  EXPECT_EQ(r.Drain(t_.get()).ids, Ids{10});
 }
 
 }  // namespace
