@@ -218,10 +218,6 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
 
   CrashPoint(EnqueueStep::kCommitMessage);
-  if (Status own = CheckOwnFile(mess_fd.get(), tmp, message_bytes_); !own.ok()) {
-    tmp_path_.clear();  // maybe not ours to remove: the cleanup takes it later
-    return Fail(kQueueTmpTrouble, own.message());
-  }
   // Named in mess/ now, made durable together with the envelope in step 6:
   // until todo/ names it, a mess/ file is invisible, and the cleanup removes
   // it if we die.
@@ -233,6 +229,7 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   mess_path_ = mess;
   ::unlink(tmp.c_str());
   tmp_path_.clear();
+  // Also what makes sure the tmp/ name was still ours when it was linked.
   if (Status own = CheckOwnFile(mess_fd.get(), mess, message_bytes_); !own.ok()) {
     mess_path_.clear();  // not ours to remove
     return Fail(kQueueMessTrouble, own.message());

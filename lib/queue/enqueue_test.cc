@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lib/base/fd.h"
@@ -191,6 +192,42 @@ TEST_F(EnqueueTest, ReplacedEnvelopeIsNotCommitted) {
   };
   EnqueueResult res = Enqueue(m.get(), e.get(), r);
   EXPECT_EQ(res.exit_code, kQueueIntdTrouble) << res.error;
+  EXPECT_NE(res.error.find("is no longer the file written"), std::string::npos) << res.error;
+  EXPECT_EQ(Count(QueueArea::kTodo), 0u);
+}
+
+// A file put over the content's tmp/ name while the message is still being
+// read is what the link into mess/ would name: the check after the link
+// sees another inode, and nothing is committed.
+TEST_F(EnqueueTest, ReplacedContentIsNotCommitted) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  UniqueFd m_read(p[0]), m_write(p[1]);
+  UniqueFd e = Input("envelope", "Fa@b\0Tc@d\0\0"s);
+  EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
+                   .uid = 1001, .pid = 77, .birth = 1764300000};
+  EnqueueResult res;
+  std::thread injection([&] { res = Enqueue(m_read.get(), e.get(), r); });
+  ASSERT_TRUE(WriteAll(m_write.get(), "Subject: x\n\n").ok());
+  // The content's tmp/ file exists once the injection reads the message.
+  std::string tmp;
+  for (int i = 0; i < 5000 && tmp.empty(); ++i) {
+    if (DIR* d = opendir(TmpDir(queue_).c_str())) {
+      while (dirent* ent = readdir(d)) {
+        if (ent->d_name[0] != '.') tmp = TmpDir(queue_) + "/" + ent->d_name;
+      }
+      closedir(d);
+    }
+    if (tmp.empty()) usleep(1000);
+  }
+  ASSERT_FALSE(tmp.empty());
+  const std::string stranger = dir_ + "/stranger";
+  { UniqueFd fd(::open(stranger.c_str(), O_WRONLY | O_CREAT, 0600)); }
+  ASSERT_EQ(::rename(stranger.c_str(), tmp.c_str()), 0);
+  ASSERT_TRUE(WriteAll(m_write.get(), "body\n").ok());
+  m_write.reset();
+  injection.join();
+  EXPECT_EQ(res.exit_code, kQueueMessTrouble) << res.error;
   EXPECT_NE(res.error.find("is no longer the file written"), std::string::npos) << res.error;
   EXPECT_EQ(Count(QueueArea::kTodo), 0u);
 }
