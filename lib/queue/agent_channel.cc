@@ -3,7 +3,9 @@
 
 #include "lib/queue/passed_fds.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -85,6 +87,31 @@ Result<std::optional<ChannelBatch>> ReceiveBatch(int fd) {
     return Status::Permanent("a malformed batch");
   }
   return std::optional<ChannelBatch>(std::move(batch));
+}
+
+int PlaceChildDescriptors(const std::vector<int>& messages, int channel) {
+  const int placed = 3 + (messages.size() > 1 ? static_cast<int>(messages.size()) : 0);
+  // Everything first goes above the whole range, so no dup2 overwrites a
+  // descriptor still to be placed.
+  int high_channel = -1;
+  if (channel >= 0) {
+    high_channel = fcntl(channel, F_DUPFD_CLOEXEC, placed + 1);
+    if (high_channel < 0) return kPlacingFailed;
+  }
+  if (messages.size() > 1) {
+    std::vector<int> high;
+    for (int m : messages) {
+      int fd = fcntl(m, F_DUPFD_CLOEXEC, placed + 1);
+      if (fd < 0) return kPlacingFailed;
+      high.push_back(fd);
+    }
+    for (size_t k = 0; k < high.size(); ++k) {
+      if (dup2(high[k], 3 + static_cast<int>(k)) < 0) return kPlacingFailed;
+    }
+  }
+  if (high_channel < 0) return -1;
+  if (dup3(high_channel, placed, O_CLOEXEC) < 0) return kPlacingFailed;
+  return placed;
 }
 
 namespace {

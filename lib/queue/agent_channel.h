@@ -54,6 +54,15 @@ Status SendBatch(int fd, const Delivery& delivery, const std::vector<int>& messa
 // end); an error status for a read error or a malformed packet.
 Result<std::optional<ChannelBatch>> ReceiveBatch(int fd);
 
+// In a delivery's forked child: message k of a delivery with several on
+// descriptor 3 + k (one message stays where it is: the caller puts it on
+// 0), then the channel (when >= 0) on the next descriptor, close-on-exec.
+// Returns the channel's new descriptor, -1 without one, kPlacingFailed
+// when a dup fails. Any of the given descriptors may already sit where
+// another is to go.
+inline constexpr int kPlacingFailed = -2;
+int PlaceChildDescriptors(const std::vector<int>& messages, int channel);
+
 Status SendChannelByte(int fd, char byte);
 // kChannelIdle with the batch's exit code (0 to 255).
 Status SendChannelIdle(int fd, int exit_code);

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -107,6 +108,47 @@ TEST_F(AgentChannelTest, AMalformedPacketIsAnError) {
   std::string rec = FormatRequest({.id = 1, .index = 0, .local = "a", .domain = "d", .sender = "s"});
   ASSERT_EQ(send(server_.get(), rec.data(), rec.size(), 0), static_cast<ssize_t>(rec.size()));
   EXPECT_FALSE(ReceiveBatch(child_.get()).ok());
+}
+
+// In a forked child, as in the service: the channel and the messages sit on
+// low descriptors, some exactly where others are to go; afterwards message
+// k is on 3 + k and the channel right after them.
+TEST_F(AgentChannelTest, ChildDescriptorsArePlacedWhateverTheirNumbers) {
+  const std::string dir = MakeTempDir("place");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    for (int fd = 3; fd < 64; ++fd) close(fd);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0) _exit(10);  // on 3 and 4
+    const int peer = fcntl(sv[1], F_DUPFD, 100);
+    close(sv[1]);
+    std::vector<int> messages;
+    for (int k = 0; k < 4; ++k) {
+      const std::string path = dir + "/m" + std::to_string(k);
+      WriteFileOrDie(path, "message " + std::to_string(k), 0600);
+      messages.push_back(open(path.c_str(), O_RDONLY));  // 4, 5, 6, 7
+    }
+    const int channel = PlaceChildDescriptors(messages, sv[0]);
+    if (channel != 7) _exit(11);
+    for (int k = 0; k < 4; ++k) {
+      if (ReadAll(3 + k) != "message " + std::to_string(k)) _exit(12 + k);
+    }
+    if (send(channel, "I", 1, 0) != 1) _exit(20);
+    char b = 0;
+    if (recv(peer, &b, 1, 0) != 1 || b != 'I') _exit(21);
+    if ((fcntl(channel, F_GETFD) & FD_CLOEXEC) == 0) _exit(22);
+    // One message stays where it is; the channel still goes on 3.
+    int sv2[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv2) != 0) _exit(30);
+    if (PlaceChildDescriptors({messages[0]}, sv2[0]) != 3) _exit(31);
+    if (PlaceChildDescriptors({messages[0]}, -1) != -1) _exit(32);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "see the _exit codes above";
 }
 
 }  // namespace

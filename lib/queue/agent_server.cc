@@ -151,23 +151,6 @@ void Server::FailAll(const Delivery& d, const std::string& text) {
   for (const DeliveryRequest& r : d) Send({r.id, r.index, 111, text});
 }
 
-// Puts message k of a delivery with several on descriptor 3 + k. Each is
-// first moved above the whole range, so no dup2 overwrites one still to come.
-bool PlaceMessages(const std::vector<UniqueFd>& messages) {
-  if (messages.size() < 2) return true;
-  const int top = 3 + static_cast<int>(messages.size());
-  std::vector<int> high;
-  for (const UniqueFd& m : messages) {
-    int fd = fcntl(m.get(), F_DUPFD, top);
-    if (fd < 0) return false;
-    high.push_back(fd);
-  }
-  for (size_t k = 0; k < high.size(); ++k) {
-    if (dup2(high[k], 3 + static_cast<int>(k)) < 0) return false;
-  }
-  return true;
-}
-
 void Server::Start(Delivery d) {
   std::vector<UniqueFd> messages;
   for (uint64_t id : MessagesOf(d)) {
@@ -217,16 +200,15 @@ void Server::Start(Delivery d) {
     signals_.ResetInChild();
     if (dup2(messages.front().get(), 0) < 0 || dup2(wr.get(), 1) < 0) _exit(111);
     if (spec_.stderr_in_output && dup2(wr.get(), 2) < 0) _exit(111);
-    if (!PlaceMessages(messages)) _exit(111);
+    std::vector<int> message_fds;
+    for (const UniqueFd& m : messages) message_fds.push_back(m.get());
+    const int child_fd = PlaceChildDescriptors(message_fds, child_channel.get());
+    if (child_fd == kPlacingFailed) _exit(111);
     if (spec_.run_in_child) {
       // What an exec would have closed: our listener, the connection, the
       // other deliveries' pipes.
-      unsigned first = 3 + (messages.size() > 1 ? static_cast<unsigned>(messages.size()) : 0);
-      int child_fd = -1;
-      if (child_channel.valid()) {
-        child_fd = static_cast<int>(first++);
-        if (dup3(child_channel.get(), child_fd, O_CLOEXEC) < 0) _exit(111);
-      }
+      const unsigned first = 3 + (messages.size() > 1 ? static_cast<unsigned>(messages.size()) : 0) +
+                             (child_fd >= 0 ? 1 : 0);
       if (close_range(first, ~0U, 0) != 0) _exit(111);
       (void)prctl(PR_SET_NAME, child_name.c_str());
       _exit(spec_.run_in_child(d, child_fd));
