@@ -30,6 +30,12 @@ class YubinctlTest : public ::testing::Test {
                "echo >&3; exec 3>&-\nwhile :; do sleep 1; done\n",
                true);
     AddService("smtpd", "#!/bin/sh\nexec 2>&1\necho smtpd starting\nexec sleep 1000\n", false);
+    // "local" and "remote" record SIGHUPs too (reload lets their kept
+    // delivery children go).
+    for (const char* name : {"local", "remote"}) {
+      AddService(name, "#!/bin/sh\nexec 2>&1\ntrap 'echo got HUP' HUP\nwhile :; do sleep 1; done\n",
+                 false);
+    }
   }
   void TearDown() override {
     Ctl({"stop"});
@@ -66,7 +72,10 @@ TEST_F(YubinctlTest, StartStatusLogsReloadStop) {
 
   ProcessResult status = Ctl({"status"});
   EXPECT_EQ(status.exit_code, 0) << status.out;
-  EXPECT_NE(status.out.find("\nsend       up "), std::string::npos) << status.out;
+  const size_t send_line = status.out.find("\nsend ");
+  ASSERT_NE(send_line, std::string::npos) << status.out;
+  EXPECT_NE(status.out.substr(send_line, status.out.find('\n', send_line + 1) - send_line).find(" up "),
+            std::string::npos) << status.out;
   EXPECT_NE(status.out.find(" yes    ok\n"), std::string::npos) << status.out;
 
   ASSERT_TRUE(SendControl(root_ + "/service/smtpd", "d"));
@@ -79,9 +88,11 @@ TEST_F(YubinctlTest, StartStatusLogsReloadStop) {
   ASSERT_TRUE(SendControl(root_ + "/service/smtpd", "u"));
 
   EXPECT_EQ(Ctl({"reload"}).exit_code, 0);
-  EXPECT_TRUE(WaitUntil([&] {
-    return Ctl({"logs", "send"}).out.find("got HUP") != std::string::npos;
-  }, 10s)) << Ctl({"logs", "send"}).out;
+  for (const char* service : {"send", "local", "remote"}) {
+    EXPECT_TRUE(WaitUntil([&] {
+      return Ctl({"logs", service}).out.find("got HUP") != std::string::npos;
+    }, 10s)) << Ctl({"logs", service}).out;
+  }
   ProcessResult logs = Ctl({"logs", "-n", "5"});
   EXPECT_EQ(logs.exit_code, 0) << logs.err;
   // Local times ("2026-11-28 04:36:50.123...") after the service's name.

@@ -39,7 +39,7 @@ const char kYubinctlHelp[] =
     "  logs [SERVICE] [-f] [-n N]\n"
     "                   the last N (20) log lines with local times, of one\n"
     "                   service or all in ROOT/log; -f keeps following\n"
-    "  reload           re-read control files (SIGHUP to send and smtpd)\n"
+    "  reload           re-read control files (SIGHUP to send, smtpd, local and remote)\n"
     "  queue            messages queued, by area, and the oldest\n"
     "  doctor           check control files, DNS, relay rules, permissions\n"
     "                   and services; say what to fix; exit 1 on problems\n"
@@ -266,7 +266,7 @@ int Stop(const CtlOptions& o) {
 
 int Reload(const CtlOptions& o) {
   int rc = 0;
-  for (const char* name : {"send", "smtpd"}) {
+  for (const char* name : {"send", "smtpd", "local", "remote"}) {
     std::string control = ServiceDir(o) + "/" + name + "/supervise/control";
     int fd = open(control.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {

@@ -457,7 +457,12 @@ int Server::Run() {
     if ((fds[0].revents & POLLIN) != 0) {
       while (int sig = signals_.Next()) {
         if (sig == SIGCHLD) Reap();
-        if (sig == SIGHUP) CloseIdle(true);  // say, after a routing change
+        if (sig == SIGHUP) {  // say, after a change of users/assign or smtproutes
+          size_t kept = 0;
+          for (const auto& [pid, c] : children_) kept += c.idle ? 1 : 0;
+          Log("status: got HUP: letting " + std::to_string(kept) + " kept deliveries go");
+          CloseIdle(true);
+        }
         if (sig == SIGTERM && !terminating_) {
           terminating_ = true;
           deadline = time(nullptr) + kAgentTermWaitSeconds;
