@@ -199,6 +199,7 @@ bool ReceiveData(Connection& conn, Session& session, queue::QueueClient& queue,
 // What PreloadSmtpdControl read, without $DATABYTES.
 struct ControlCopy {
   std::optional<control::SmtpdControl> control;
+  std::string control_dir;  // what it was read from
   std::chrono::steady_clock::time_point loaded;
 };
 
@@ -213,11 +214,14 @@ std::string HostName() {
   return host;
 }
 
-// The control files, from the preloaded copy when there is one.
+// The control files, from the preloaded copy when there is one for this
+// directory (a rule could set another $YUBIN_ROOT for the session).
 Result<control::SmtpdControl> LoadControl(const std::string& control_dir) {
   const char* databytes_env = std::getenv("DATABYTES");
   const ControlCopy& copy = Preloaded();
-  if (!copy.control) return control::LoadSmtpdControl(control_dir, databytes_env, HostName());
+  if (!copy.control || copy.control_dir != control_dir) {
+    return control::LoadSmtpdControl(control_dir, databytes_env, HostName());
+  }
   control::SmtpdControl c = *copy.control;
   if (Status s = control::ApplyDatabytesEnv(databytes_env, &c); !s.ok()) return s;
   return c;
@@ -228,15 +232,18 @@ Result<control::SmtpdControl> LoadControl(const std::string& control_dir) {
 void PreloadSmtpdControl() {
   ControlCopy& copy = Preloaded();
   const auto now = std::chrono::steady_clock::now();
-  if (copy.control && now - copy.loaded < kControlCacheTime) return;
-  Result<control::SmtpdControl> c =
-      control::LoadSmtpdControl(YubinRoot() + "/control", nullptr, HostName());
+  const std::string control_dir = YubinRoot() + "/control";
+  if (copy.control && copy.control_dir == control_dir && now - copy.loaded < kControlCacheTime) {
+    return;
+  }
+  Result<control::SmtpdControl> c = control::LoadSmtpdControl(control_dir, nullptr, HostName());
   copy.control.reset();
   // The time zone too, which the Received line needs: read here once, not
   // from /etc/localtime in every child.
   tzset();
   if (!c.ok()) return;
   copy.control = std::move(*c);
+  copy.control_dir = control_dir;
   copy.loaded = now;
 }
 

@@ -55,6 +55,13 @@ TEST(PreloadSmtpdControl, SessionsUseThePreloadedCopy) {
       std::chrono::duration_cast<std::chrono::microseconds>(kControlCacheTime).count() + 50000));
   PreloadSmtpdControl();
   EXPECT_EQ(GreetingOfASession(), "220 second greeting ESMTP");
+  // A session whose $YUBIN_ROOT is another (a rule may set it) reads its own.
+  const std::string other = MakeTempDir("smtpd");
+  ASSERT_EQ(mkdir((other + "/control").c_str(), 0755), 0);
+  WriteFileOrDie(other + "/control/me", "other.example\n", 0644);
+  setenv("YUBIN_ROOT", other.c_str(), 1);
+  EXPECT_EQ(GreetingOfASession(), "220 other.example ESMTP");
+  setenv("YUBIN_ROOT", root.c_str(), 1);
   // A copy that cannot be loaded is not kept: the session reads the files
   // (and refuses service, as it would have).
   usleep(static_cast<useconds_t>(
