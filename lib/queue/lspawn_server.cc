@@ -21,6 +21,9 @@ bool LocalProgramIsOurs() { return ProgramIsOurs("YUBIN_LOCAL"); }
 
 namespace {
 
+// A kept child serves one address: local part as it is, domain lowercased.
+std::string LocalKey(const Delivery& d) { return d.front().local + "@" + LowerDomain(d); }
+
 // yubin-local's main, in the forked child of yubin-lspawn; with a channel
 // (agent_channel.h) it then takes the next messages for the same address,
 // as the recipient it has become, until the channel ends.
@@ -39,18 +42,14 @@ int RunLocalInChild(const Delivery& d, int channel) {
     Result<std::optional<ChannelBatch>> next = ReceiveBatch(channel);
     if (!next.ok() || !*next) return 0;  // nothing more (the last is answered)
     const ChannelBatch& batch = **next;
-    const DeliveryRequest& n = batch.delivery.front();
-    if (batch.delivery.size() != 1 || n.local != r.local ||
-        LowerDomain(batch.delivery) != LowerDomain(d)) {
+    if (batch.delivery.size() != 1 || LocalKey(batch.delivery) != LocalKey(d)) {
       (void)WriteAll(1, "A kept local delivery was given another address. (#4.3.0)\n");
       return kExitTemporary;
     }
-    code = recipient->DeliverAndReport(n.sender, batch.messages.front().get());
+    code = recipient->DeliverAndReport(batch.delivery.front().sender,
+                                       batch.messages.front().get());
   }
 }
-
-// A kept child serves one address: local part as it is, domain lowercased.
-std::string LocalKey(const Delivery& d) { return d.front().local + "@" + LowerDomain(d); }
 
 }  // namespace
 

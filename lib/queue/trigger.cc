@@ -18,6 +18,9 @@ UniqueFd OpenForPoke(const std::string& path) {
   return UniqueFd(OpenRetry(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
 }
 
+// A poke naming a message: "<id>\n".
+std::string IdRecord(uint64_t id) { return std::to_string(id) + "\n"; }
+
 bool Write(int fd, std::string_view record) {
   return WriteRetry(fd, record.data(), record.size()) == static_cast<ssize_t>(record.size());
 }
@@ -34,13 +37,13 @@ constexpr size_t kMaxIdDigits = 20;  // 2^64 - 1
 bool PokeTrigger(const std::string& queue_dir) { return Poke(queue_dir, "!"); }
 
 bool PokeTriggerFor(const std::string& queue_dir, uint64_t id) {
-  return Poke(queue_dir, std::to_string(id) + "\n");
+  return Poke(queue_dir, IdRecord(id));
 }
 
 TriggerWriter::TriggerWriter(const std::string& queue_dir) : path_(TriggerPath(queue_dir)) {}
 
 bool TriggerWriter::PokeFor(uint64_t id) {
-  const std::string record = std::to_string(id) + "\n";
+  const std::string record = IdRecord(id);
   std::lock_guard<std::mutex> lock(mu_);
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!fd_.valid()) fd_ = OpenForPoke(path_);
