@@ -5,11 +5,18 @@
 //   if (!r.ok()) return r.status();       // temporary: retry later
 //   // *r is the new file's path under new/.
 //
-// Steps: create tmp/<unique> with O_EXCL, write the header lines then the
-// message, then CommitFile (fsync, link into new/, fsync new/, remove the tmp
-// name). Success is returned only once the message is durable in new/. Every
-// failure is temporary (the Maildir may be fixed and the delivery retried);
-// a partly written tmp file is removed. The message fd must be seekable.
+// Steps: open an unnamed file in tmp/ (O_TMPFILE), write the header lines
+// then the message, fsync it, link it into new/ under a unique name (through
+// /proc/self/fd), fsync new/. Success is returned only once the message is
+// durable in new/. Until the link the file has no name, so a failure or a
+// crash leaves nothing in tmp/ and no reader ever sees half a message; and
+// concurrent deliveries do not queue on tmp/'s directory lock. Where the
+// file system or kernel has no O_TMPFILE (NFS), or /proc is not mounted,
+// the classic steps run instead: create tmp/<unique> with O_EXCL, write,
+// then CommitFile (fsync, link into new/, fsync new/, remove the tmp name).
+// Every failure is temporary (the Maildir may be fixed and the delivery
+// retried); a partly written tmp file is removed. The message fd must be
+// seekable.
 #ifndef YUBIN_LIB_DELIVER_MAILDIR_H_
 #define YUBIN_LIB_DELIVER_MAILDIR_H_
 
@@ -23,10 +30,15 @@ namespace yubin::deliver {
 // Files are created with this mode (before the umask).
 inline constexpr int kMaildirFileMode = 0600;
 
+// How the message waits in tmp/ while it is written: kUnnamed (falls back
+// to kNamed where unsupported) or kNamed, the classic tmp/<unique> name.
+enum class MaildirTemp { kUnnamed, kNamed };
+
 // maildir may end in '/' or not. header_lines is written first, as is.
 Result<std::string> DeliverToMaildir(const std::string& maildir,
                                      std::string_view header_lines,
-                                     int message_fd);
+                                     int message_fd,
+                                     MaildirTemp temp = MaildirTemp::kUnnamed);
 
 }  // namespace yubin::deliver
 

@@ -1,5 +1,6 @@
 #include "lib/deliver/maildir.h"
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,11 +27,20 @@ std::string MakeMaildir() {
   return dir;
 }
 
-TEST(MaildirTest, DeliversHeaderThenMessageIntoNew) {
+// Every test runs with both ways of holding the message in tmp/.
+class MaildirTest : public ::testing::TestWithParam<MaildirTemp> {};
+
+INSTANTIATE_TEST_SUITE_P(BothTemps, MaildirTest,
+                         ::testing::Values(MaildirTemp::kUnnamed, MaildirTemp::kNamed),
+                         [](const ::testing::TestParamInfo<MaildirTemp>& p) {
+                           return p.param == MaildirTemp::kUnnamed ? "Unnamed" : "Named";
+                         });
+
+TEST_P(MaildirTest, DeliversHeaderThenMessageIntoNew) {
   std::string dir = MakeMaildir();
   int fd = MessageFd("Subject: hi\n\nbody\n");
-  Result<std::string> r =
-      DeliverToMaildir(dir + "/", "Return-Path: <a@b>\nDelivered-To: k@x\n", fd);
+  Result<std::string> r = DeliverToMaildir(
+      dir + "/", "Return-Path: <a@b>\nDelivered-To: k@x\n", fd, GetParam());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(ReadFile(*r), "Return-Path: <a@b>\nDelivered-To: k@x\nSubject: hi\n\nbody\n");
   EXPECT_EQ(ListDir(dir + "/new").size(), 1u);
@@ -41,10 +51,10 @@ TEST(MaildirTest, DeliversHeaderThenMessageIntoNew) {
   ::close(fd);
 }
 
-TEST(MaildirTest, MissingMaildirIsTemporaryAndLeavesNothing) {
+TEST_P(MaildirTest, MissingMaildirIsTemporaryAndLeavesNothing) {
   std::string dir = testing::TempDir("nomaildir");
   int fd = MessageFd("x\n");
-  Result<std::string> r = DeliverToMaildir(dir + "/Maildir/", "", fd);
+  Result<std::string> r = DeliverToMaildir(dir + "/Maildir/", "", fd, GetParam());
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().temporary());
   EXPECT_NE(r.status().message().find("Maildir"), std::string::npos)
@@ -52,12 +62,13 @@ TEST(MaildirTest, MissingMaildirIsTemporaryAndLeavesNothing) {
   ::close(fd);
 }
 
-TEST(MaildirTest, MissingNewRemovesTmpFile) {
+TEST_P(MaildirTest, MissingNewRemovesTmpFile) {
   std::string dir = testing::TempDir("halfmaildir");
   ASSERT_EQ(::mkdir((dir + "/tmp").c_str(), 0700), 0);
   int fd = MessageFd("x\n");
-  Result<std::string> r = DeliverToMaildir(dir, "", fd);
+  Result<std::string> r = DeliverToMaildir(dir, "", fd, GetParam());
   ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().temporary());
   EXPECT_TRUE(ListDir(dir + "/tmp").empty());
   ::close(fd);
 }
@@ -73,7 +84,44 @@ TEST(UniqueNameTest, NamesDifferWithinOneProcess) {
       << name;
 }
 
-TEST(MaildirTest, ConcurrentProcessesNeverCollide) {
+// The names created in dir while deliver() runs, as inotify saw them.
+template <typename F>
+std::vector<std::string> NamesCreatedIn(const std::string& dir, F deliver) {
+  int in = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  EXPECT_GE(in, 0);
+  EXPECT_GE(::inotify_add_watch(in, dir.c_str(), IN_CREATE | IN_MOVED_TO), 0);
+  deliver();
+  std::vector<std::string> names;
+  alignas(struct inotify_event) char buf[4096];
+  ssize_t n;
+  while ((n = ::read(in, buf, sizeof buf)) > 0) {
+    for (char* p = buf; p < buf + n;) {
+      auto* ev = reinterpret_cast<struct inotify_event*>(p);
+      if (ev->len > 0) names.emplace_back(ev->name);
+      p += sizeof(struct inotify_event) + ev->len;
+    }
+  }
+  ::close(in);
+  return names;
+}
+
+TEST(MaildirUnnamedTest, NoNameIsEverCreatedInTmp) {
+  std::string dir = MakeMaildir();
+  int fd = MessageFd("Subject: unseen\n\nbody\n");
+  std::vector<std::string> unnamed = NamesCreatedIn(dir + "/tmp", [&] {
+    ASSERT_TRUE(DeliverToMaildir(dir, "", fd, MaildirTemp::kUnnamed).ok());
+  });
+  EXPECT_TRUE(unnamed.empty()) << "created in tmp/: " << unnamed[0];
+  // The check can see a name: the classic way leaves one there meanwhile.
+  std::vector<std::string> named = NamesCreatedIn(dir + "/tmp", [&] {
+    ASSERT_TRUE(DeliverToMaildir(dir, "", fd, MaildirTemp::kNamed).ok());
+  });
+  EXPECT_EQ(named.size(), 1u);
+  EXPECT_EQ(ListDir(dir + "/new").size(), 2u);
+  ::close(fd);
+}
+
+TEST_P(MaildirTest, ConcurrentProcessesNeverCollide) {
   constexpr int kProcesses = 8;
   constexpr int kEach = 40;
   std::string dir = MakeMaildir();
@@ -85,7 +133,7 @@ TEST(MaildirTest, ConcurrentProcessesNeverCollide) {
       // A separate fd offset per child: reopen the shared message.
       int mine = MessageFd("Subject: load " + std::to_string(p) + "\n\nbody\n");
       for (int i = 0; i < kEach; ++i) {
-        if (!DeliverToMaildir(dir, "", mine).ok()) ::_exit(1);
+        if (!DeliverToMaildir(dir, "", mine, GetParam()).ok()) ::_exit(1);
       }
       ::_exit(0);
     }
