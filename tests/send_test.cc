@@ -345,6 +345,57 @@ TEST_F(SendTest, NoLocalServiceKeepsMessagesQueued) {
   EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
 }
 
+// With its service connected, a one-recipient message is delivered straight
+// from todo/: no info/ or local/ file is written for it while it is in
+// flight; a message with two recipients is preprocessed as before.
+TEST_F(SendTest, OneRecipientMessageGoesStraightFromTodo) {
+  Hang("kim");
+  Hang("lee");
+  StartLspawn();
+  StartSend();
+  Inject("Subject: first\n\nx\n", "alice@example.com", {"bob@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  Inject("Subject: one\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return FileExists(fake_ + "/kim.started"); }, kWait)) << SendLog();
+  std::map<std::string, size_t> c = Counts();
+  EXPECT_EQ(c["todo"], 1u) << QueueState();
+  EXPECT_EQ(c["info"], 0u) << QueueState();
+  EXPECT_EQ(c["local"], 0u) << QueueState();
+  Inject("Subject: two\n\nx\n", "alice@example.com", {"lee@example.com", "bob@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return FileExists(fake_ + "/lee.started"); }, kWait)) << SendLog();
+  c = Counts();
+  EXPECT_EQ(c["info"], 1u) << QueueState();
+  EXPECT_EQ(c["local"], 1u) << QueueState();
+  Release("kim");
+  Release("lee");
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  std::string log = FakeFile("delivered.log");
+  EXPECT_EQ(Count(log, "kim@example.com"), 1u) << log;
+  EXPECT_EQ(Count(log, "lee@example.com"), 1u) << log;
+  EXPECT_EQ(Count(log, "bob@example.com"), 2u) << log;
+}
+
+// A message taken straight from todo/ whose delivery is deferred gets the
+// files of a preprocessed one, and its todo/ file goes.
+TEST_F(SendTest, DeferredStraightMessageGetsItsFiles) {
+  StartLspawn();
+  StartSend();
+  Inject("Subject: first\n\nx\n", "alice@example.com", {"bob@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  Fake("kim.code", "111");
+  Fake("kim.text", "mailbox busy");
+  Inject("Subject: later\n\nx\n", "alice@example.com", {"kim@example.com"});
+  ASSERT_TRUE(WaitUntil([&] { return SendLogHas("deferral: mailbox busy"); }, kWait)) << SendLog();
+  std::map<std::string, size_t> c = Counts();
+  EXPECT_EQ(c["todo"], 0u) << QueueState();
+  EXPECT_EQ(c["info"], 1u) << QueueState();
+  EXPECT_EQ(c["local"], 1u) << QueueState();
+  Fake("kim.code", "0");
+  send_->Signal(SIGALRM);
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << SendLog();
+  EXPECT_EQ(Count(FakeFile("delivered.log"), "kim@example.com"), 1u);
+}
+
 TEST_F(SendTest, MessageWithoutRecipientsIsRemoved) {
   StartSend();
   Inject("Subject: none\n\nx\n", "alice@example.com", {});

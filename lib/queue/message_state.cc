@@ -192,6 +192,54 @@ std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<M
   return out;
 }
 
+Result<PreprocessedMessage> ReadTodo(const std::string& q, MessageId id,
+                                     const RecipientRules& rules) {
+  Result<Split> split = SplitTodo(q, id, rules);
+  if (!split.ok()) return split.status();
+  PreprocessedMessage out;
+  if (Status s = ParseSplit(q, id, *split, &out); !s.ok()) return s;
+  return out;
+}
+
+namespace {
+
+// The records of a local/ or remote/ file; sets each record's offset.
+std::string FormatRecipients(std::vector<RecipientRecord>* records) {
+  std::string out;
+  for (RecipientRecord& r : *records) {
+    r.offset = static_cast<off_t>(out.size());
+    out += r.done ? 'D' : 'T';
+    out += r.recipient;
+    out.push_back('\0');
+    out += r.delivery;
+    out.push_back('\0');
+  }
+  return out;
+}
+
+}  // namespace
+
+Status WriteMessageState(const std::string& q, MessageId id, PreprocessedMessage* state,
+                         SpareFiles* spares) {
+  auto write = [&](QueueArea area, const std::string& content) {
+    std::string path = MessagePath(q, area, id);
+    return spares != nullptr ? spares->Place(path, content) : WriteQueueFile(path, content);
+  };
+  for (auto [area, records] : {std::pair{QueueArea::kLocal, &state->local},
+                               std::pair{QueueArea::kRemote, &state->remote}}) {
+    if (records->empty()) continue;
+    if (Status s = write(area, FormatRecipients(records)); !s.ok()) return s;
+  }
+  std::string info = "t" + std::to_string(state->info.birth);
+  info.push_back('\0');
+  info += "F" + state->info.sender;
+  info.push_back('\0');
+  if (Status s = write(QueueArea::kInfo, info); !s.ok()) return s;
+  // As in PreprocessMessages: todo/ stands until the rest is durable.
+  if (Status s = SyncFileSystem(q); !s.ok()) return s;
+  return Drop(MessagePath(q, QueueArea::kTodo, id), spares);
+}
+
 Result<MessageInfo> ReadMessageInfo(const std::string& q, MessageId id) {
   std::string path = MessagePath(q, QueueArea::kInfo, id);
   Result<std::string> text = ReadWhole(path);
@@ -323,7 +371,7 @@ std::vector<Status> RemoveMessages(const std::string& q, const std::vector<Messa
     const MessageFiles has = files != nullptr ? (*files)[i] : MessageFiles{};
     for (auto [a, there] : {std::pair{QueueArea::kTodo, has.todo}, {QueueArea::kLocal, has.local},
                             {QueueArea::kRemote, has.remote}, {QueueArea::kBounce, has.bounce},
-                            {QueueArea::kInfo, true}}) {
+                            {QueueArea::kInfo, has.info}}) {
       if (!there) continue;
       out[i] = Drop(MessagePath(q, a, ids[i]), spares);
       if (!out[i].ok()) break;

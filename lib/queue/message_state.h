@@ -91,6 +91,21 @@ std::vector<Status> PreprocessMessages(const std::string& queue_dir,
                                        bool drop_bounce_records = false,
                                        std::vector<PreprocessedMessage>* parsed = nullptr);
 
+// What PreprocessMessages would write for todo/B/id, without writing
+// anything: for a message yubin-send delivers straight from todo/
+// (docs/queue.md, "Straight from todo/"). Offsets are those of the files
+// WriteMessageState would write.
+Result<PreprocessedMessage> ReadTodo(const std::string& queue_dir, MessageId id,
+                                     const RecipientRules& rules);
+
+// Writes info/B/id and local/B/id and/or remote/B/id from state (each
+// recipient T or D as state has it), one sync, then retires todo/B/id: a
+// message taken straight from todo/ gets the files of a preprocessed one,
+// with what happened meanwhile. The recipients' offsets in state are set
+// to those of the written files.
+Status WriteMessageState(const std::string& queue_dir, MessageId id,
+                         PreprocessedMessage* state, SpareFiles* spares = nullptr);
+
 Result<MessageInfo> ReadMessageInfo(const std::string& queue_dir, MessageId id);
 
 // The records of local/B/id or remote/B/id; an empty list when the file does
@@ -137,12 +152,12 @@ Status RemoveMessage(const std::string& queue_dir, MessageId id);
 // there instead of unlinked. sync_status, when given, gets the result of
 // the sync, which also makes durable whatever the caller wrote before.
 // With files, (*files)[i] says which of ids[i]'s files can exist (a caller
-// that knows saves looking for the others); mess/ and info/ always go.
+// that knows saves looking for the others); mess/ always goes.
 // recycle_mess false: mess/ is unlinked, never made a spare, because a
 // delivery the manager gave up on may still be reading it (a new message
 // must not get its inode while it does).
 struct MessageFiles {
-  bool todo = true, local = true, remote = true, bounce = true;
+  bool todo = true, local = true, remote = true, bounce = true, info = true;
   bool recycle_mess = true;
 };
 std::vector<Status> RemoveMessages(const std::string& queue_dir,

@@ -35,6 +35,26 @@ class MessageStateTest : public ::testing::Test {
     if (s.ok()) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << s.message();
   }
+  // The files of the message as preprocessing writes them: todo/ gone,
+  // info/ and local/ (kim, lee) in place; returns local/'s records.
+  std::vector<RecipientRecord> ExpectPreprocessedFiles() {
+    EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
+    auto info = ReadMessageInfo(q_, kId);
+    EXPECT_TRUE(info.ok()) << info.status().message();
+    if (info.ok()) {
+      EXPECT_EQ(info->birth, 12345);
+      EXPECT_EQ(info->sender, "sender@x.org");
+    }
+    auto local = ReadRecipients(q_, QueueArea::kLocal, kId);
+    EXPECT_TRUE(local.ok());
+    if (!local.ok() || local->size() != 2) {
+      ADD_FAILURE() << "local/ does not hold two recipients";
+      return {};
+    }
+    EXPECT_EQ((*local)[0].recipient, "kim@example.com");
+    EXPECT_EQ((*local)[1].recipient, "lee@example.com");
+    return *local;
+  }
   static constexpr MessageId kId = 205;
   std::string q_;
   RecipientRules rules_ = MakeRecipientRules({"example.com"}, {});
@@ -42,17 +62,9 @@ class MessageStateTest : public ::testing::Test {
 
 TEST_F(MessageStateTest, PreprocessSplitsAndRemovesTodo) {
   ASSERT_TRUE(Preprocess());
-  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
-  auto info = ReadMessageInfo(q_, kId);
-  ASSERT_TRUE(info.ok()) << info.status().message();
-  EXPECT_EQ(info->birth, 12345);
-  EXPECT_EQ(info->sender, "sender@x.org");
-  auto local = ReadRecipients(q_, QueueArea::kLocal, kId);
-  ASSERT_TRUE(local.ok());
-  ASSERT_EQ(local->size(), 2u);
-  EXPECT_EQ((*local)[0].recipient, "kim@example.com");
-  EXPECT_EQ((*local)[0].delivery, "kim@example.com");
-  EXPECT_EQ((*local)[1].recipient, "lee@example.com");
+  std::vector<RecipientRecord> local = ExpectPreprocessedFiles();
+  ASSERT_EQ(local.size(), 2u);
+  EXPECT_EQ(local[0].delivery, "kim@example.com");
   auto remote = ReadRecipients(q_, QueueArea::kRemote, kId);
   ASSERT_TRUE(remote.ok());
   ASSERT_EQ(remote->size(), 1u);
@@ -64,6 +76,35 @@ TEST_F(MessageStateTest, PreprocessSplitsAndRemovesTodo) {
 // todo/ removal was not durable yet: a scan of all of todo/ drops the
 // failures recorded meanwhile (their recipients are tried again with the
 // rest); the trigger's path, which only sees new messages, does not look.
+TEST_F(MessageStateTest, ReadTodoWritesNothingAndWriteMessageStateRecordsWhatHappened) {
+  Result<PreprocessedMessage> todo = ReadTodo(q_, kId, rules_);
+  ASSERT_TRUE(todo.ok()) << todo.status().message();
+  EXPECT_TRUE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kInfo, kId)));
+  EXPECT_FALSE(FileExists(MessagePath(q_, QueueArea::kLocal, kId)));
+  EXPECT_EQ(todo->info.sender, "sender@x.org");
+  ASSERT_EQ(todo->local.size(), 2u);
+  ASSERT_EQ(todo->remote.size(), 1u);
+  // lee was delivered meanwhile; the state written says so.
+  todo->local[1].done = true;
+  todo->local[1].offset = 0;
+  ASSERT_TRUE(WriteMessageState(q_, kId, &*todo).ok());
+  std::vector<RecipientRecord> local = ExpectPreprocessedFiles();
+  ASSERT_EQ(local.size(), 2u);
+  EXPECT_FALSE(local[0].done);
+  EXPECT_TRUE(local[1].done);
+  // The offsets handed back are those of the file.
+  EXPECT_EQ(todo->local[1].offset, local[1].offset);
+  ASSERT_TRUE(MarkRecipientDone(q_, QueueArea::kLocal, kId, todo->local[0].offset).ok());
+  auto reread = ReadRecipients(q_, QueueArea::kLocal, kId);
+  ASSERT_TRUE(reread.ok());
+  EXPECT_TRUE((*reread)[0].done);
+  auto remote = ReadRecipients(q_, QueueArea::kRemote, kId);
+  ASSERT_TRUE(remote.ok());
+  ASSERT_EQ(remote->size(), 1u);
+  EXPECT_EQ((*remote)[0].recipient, "far@remote.net");
+}
+
 TEST_F(MessageStateTest, AScanDropsTheFailuresOfAMessagePreprocessedAgain) {
   const std::string bounce = MessagePath(q_, QueueArea::kBounce, kId);
   ASSERT_TRUE(AppendBounceRecord(q_, kId, "kim@example.com", "no such user").ok());

@@ -80,6 +80,10 @@ struct Job {
   // A delivery of it was given up on (its connection lost): that run may
   // still read mess/, so the file is not recycled.
   bool abandoned = false;
+  // Taken straight from todo/ (docs/queue.md, "Straight from todo/"): its
+  // state is only in memory and its todo/ file, until a result other than
+  // success makes WriteState write the files of a preprocessed message.
+  bool unwritten = false;
 };
 
 // The connection to one delivery service.
@@ -124,7 +128,9 @@ class Manager {
   bool CheckMark(MessageId id, Job& job);
   void ScanTodo();
   void PreprocessAndLoad(const std::vector<MessageId>& ids, bool announced);
-  void LoadJob(MessageId id, const PreprocessedMessage* fresh = nullptr);
+  void LoadJob(MessageId id, const PreprocessedMessage* fresh = nullptr,
+               bool unwritten = false);
+  bool WriteState(MessageId id, Job& job);
   void Schedule(time_t now);
   void Dispatch(size_t ch);
   bool Takeable(size_t ch, MessageId id, size_t index);
@@ -171,14 +177,16 @@ class Manager {
 
 // fresh: what preprocessing just wrote, so nothing is read back. Its mark
 // is taken as none: Takeable reads it again before any delivery starts.
-void Manager::LoadJob(MessageId id, const PreprocessedMessage* fresh) {
+// unwritten: fresh is what todo/ holds, and nothing was written.
+void Manager::LoadJob(MessageId id, const PreprocessedMessage* fresh, bool unwritten) {
   if (jobs_.count(id) != 0) return;
   Job job;
   if (fresh != nullptr) {
     job.info = fresh->info;
     job.part[0].recipients = fresh->local;
     job.part[1].recipients = fresh->remote;
-    job.fresh = true;
+    job.fresh = !unwritten;
+    job.unwritten = unwritten;
   } else {
     Result<MessageInfo> info = ReadMessageInfo(q_, id);
     if (!info.ok()) {
@@ -220,12 +228,27 @@ void Manager::ScanTodo() {
 }
 
 // announced: the ids came from the trigger, so one whose todo/ file is gone
-// (a scan took it first, or a repeated record) is no news.
+// (a scan took it first, or a repeated record) is no news. An announced
+// message with one recipient whose service is connected is delivered
+// straight from todo/; the others, and whatever a scan finds (it may be
+// what a crash left), are preprocessed.
 void Manager::PreprocessAndLoad(const std::vector<MessageId>& ids, bool announced) {
   std::vector<MessageId> fresh;
   std::set<MessageId> seen;
   for (MessageId id : ids) {
-    if (jobs_.count(id) == 0 && seen.insert(id).second) fresh.push_back(id);
+    if (jobs_.count(id) != 0 || !seen.insert(id).second) continue;
+    if (announced) {
+      Result<PreprocessedMessage> todo = ReadTodo(q_, id, control_.rules);
+      if (!todo.ok() && todo.status().error_number() == ENOENT) continue;
+      // Only while its delivery service is connected: a message that has
+      // to wait for one gets its files at once.
+      if (todo.ok() && todo->local.size() + todo->remote.size() == 1 &&
+          chan_[todo->local.empty() ? 1 : 0].conn.valid()) {
+        LoadJob(id, &*todo, /*unwritten=*/true);
+        continue;
+      }
+    }
+    fresh.push_back(id);
   }
   // A scan of all of todo/ may find what a crash left: drop the failures
   // recorded before it (message_state.h).
@@ -533,8 +556,29 @@ void Manager::WriteConnection(size_t ch, time_t now) {
   c.out.erase(0, static_cast<size_t>(n));
 }
 
+// Gives a job taken straight from todo/ the files of a preprocessed message,
+// before anything but a success is recorded for it. False (logged) when
+// they cannot be written: todo/ still holds the message, and the recipient
+// is tried again later rather than in a tight loop.
+bool Manager::WriteState(MessageId id, Job& job) {
+  if (!job.unwritten) return true;
+  PreprocessedMessage state{job.info, job.part[0].recipients, job.part[1].recipients};
+  Status s = WriteMessageState(q_, id, &state, &spares_);
+  if (!s.ok()) {
+    Log("warning: msg " + std::to_string(id) + ": " + s.message());
+    for (Part& p : job.part) p.next = time(nullptr) + kBounceRetrySeconds;
+    return false;
+  }
+  job.part[0].recipients = std::move(state.local);
+  job.part[1].recipients = std::move(state.remote);
+  job.unwritten = false;
+  job.fresh = true;
+  return true;
+}
+
 void Manager::RecordFailure(Job& job, size_t ch, size_t index,
                             const std::string& reason, MessageId id) {
+  if (!WriteState(id, job)) return;
   RecipientRecord& r = job.part[ch].recipients[index];
   job.failed = true;  // bounce/ may exist from here on, whatever happens next
   Status s = AppendBounceRecord(q_, id, r.recipient, reason);
@@ -570,6 +614,10 @@ void Manager::HandleResults(size_t ch, const std::vector<DeliveryResult>& result
     if (results[i].status != 0) continue;
     RecipientRecord* rec = InFlight(ch, results[i]);
     if (rec == nullptr) continue;
+    if (jobs_[results[i].id].unwritten) {
+      marked[i] = Status::Ok();  // recorded by the removal of todo/
+      continue;
+    }
     marked[i] = WriteDoneByte(q_, kAreas[ch], results[i].id, rec->offset);
     results_unsynced_ = results_unsynced_ || marked[i]->ok();
   }
@@ -634,19 +682,22 @@ void Manager::HandleResult(size_t ch, const DeliveryResult& r, time_t now,
     RecordFailure(job, ch, r.index, reason, r.id);
     Log(name + "failure: " + reason);
   } else {
-    p.next = std::min<time_t>(NextRetry(job.info.birth, now, kRetryConstants[ch]),
-                              job.info.birth + control_.queue_lifetime);
-    if (p.next <= now) p.next = now + 1;
+    if (WriteState(r.id, job)) {
+      p.next = std::min<time_t>(NextRetry(job.info.birth, now, kRetryConstants[ch]),
+                                job.info.birth + control_.queue_lifetime);
+      if (p.next <= now) p.next = now + 1;
+    }
     Log(name + "deferral: " + r.text);
   }
-  if (CountTodo(p.recipients) > 0 && p.next > now) {
+  if (CountTodo(p.recipients) > 0 && p.next > now && !job.unwritten) {
     Status s = SetNextAttempt(q_, kAreas[ch], r.id, p.next);
     if (!s.ok()) Log("warning: " + s.message());
   }
 }
 
 bool Manager::SendBounce(MessageId id, Job& job) {
-  if (job.fresh && !job.failed) return true;  // no bounce/ file: nothing failed
+  // No bounce/ file: nothing failed.
+  if ((job.fresh || job.unwritten) && !job.failed) return true;
   Result<std::vector<BounceFailure>> failures = ReadBounceRecords(q_, id);
   if (!failures.ok()) {
     Log("warning: msg " + std::to_string(id) + ": " + failures.status().message());
@@ -715,7 +766,12 @@ void Manager::FinishJobs(time_t now) {
     const Job& job = jobs_[ending[i]];
     // Read from disk: look for everything, and keep no spare of its mess/
     // (a manager before us may have left deliveries of it running).
-    files[i].recycle_mess = job.fresh && !job.abandoned;
+    files[i].recycle_mess = (job.fresh || job.unwritten) && !job.abandoned;
+    if (job.unwritten) {
+      files[i] = {.todo = true, .local = false, .remote = false, .bounce = false,
+                  .info = false, .recycle_mess = !job.abandoned};
+      continue;
+    }
     if (!job.fresh) continue;
     files[i] = {.todo = false,
                 .local = !job.part[0].recipients.empty(),
@@ -848,6 +904,9 @@ int Manager::Run() {
     now = time(nullptr);
     HandleSignals(now);
     if (terminating_ && (InFlight() == 0 || now >= term_deadline_)) {
+      // A message taken straight from todo/ is recorded as delivered only
+      // by its removal: what ended meanwhile goes now, not at the next start.
+      FinishJobs(now);
       if (!SyncResults()) return 111;
       Log("status: exiting; " + std::to_string(InFlight()) +
           " deliveries left in flight will be redone");
@@ -865,8 +924,8 @@ int Manager::Run() {
         // went away).
         if (chan_[ch].conn.valid() && !chan_[ch].out.empty()) WriteConnection(ch, now);
       }
-      FinishJobs(now);
     }
+    FinishJobs(now);
     if (!SyncResults()) return 111;
     struct pollfd fds[2 + kChannels] = {{signals_.fd(), POLLIN, 0}, {trigger_.get(), POLLIN, 0}};
     for (size_t ch = 0; ch < kChannels; ++ch) {
