@@ -493,13 +493,16 @@ int Server::Run() {
     if (fds[1].fd >= 0 && (fds[1].revents & POLLIN) != 0) Accept();
     if (client_.valid() && fds[2].fd == client_.get()) {
       if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) ReadClient();
-      if (client_.valid() && !out_.empty() && (fds[2].revents & POLLOUT) != 0) {
-        ssize_t w = write(client_.get(), out_.data(), out_.size());
-        if (w > 0) {
-          out_.erase(0, static_cast<size_t>(w));
-        } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-          DropClient();
-        }
+    }
+    // Results go out in the pass that produced them, not after one more
+    // poll for POLLOUT (the socket is non-blocking: a full one says EAGAIN
+    // and the rest waits for POLLOUT).
+    if (client_.valid() && !out_.empty()) {
+      ssize_t w = write(client_.get(), out_.data(), out_.size());
+      if (w > 0) {
+        out_.erase(0, static_cast<size_t>(w));
+      } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        DropClient();
       }
     }
     if (terminating_ && !client_.valid()) out_.clear();
