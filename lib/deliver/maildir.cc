@@ -105,8 +105,9 @@ Result<std::string> DeliverToMaildir(const std::string& maildir,
     if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, new_path.c_str(),
                  AT_SYMLINK_FOLLOW) != 0) {
       if (errno == EEXIST) continue;
-      return Status::FromErrno("link the new file to " + new_path, errno)
-          .Wrap("maildir delivery");
+      // /proc refused (a hardened /proc, say) or the link cannot be made:
+      // the classic steps either work or say why they cannot.
+      return DeliverNamed(dir, header_lines, message_fd);
     }
     if (Status d = FsyncDirectory(dir + "/new"); !d.ok()) {
       return d.Wrap("maildir delivery");

@@ -11,8 +11,8 @@
 // durable in new/. Until the link the file has no name, so a failure or a
 // crash leaves nothing in tmp/ and no reader ever sees half a message; and
 // concurrent deliveries do not queue on tmp/'s directory lock. Where the
-// file system or kernel has no O_TMPFILE (NFS), or /proc is not mounted,
-// the classic steps run instead: create tmp/<unique> with O_EXCL, write,
+// file system or kernel has no O_TMPFILE (NFS), /proc is not mounted, or
+// the link through /proc fails, the classic steps run instead: create tmp/<unique> with O_EXCL, write,
 // then CommitFile (fsync, link into new/, fsync new/, remove the tmp name).
 // Every failure is temporary (the Maildir may be fixed and the delivery
 // retried); a partly written tmp file is removed. The message fd must be
