@@ -399,6 +399,10 @@ TEST_P(SendRemoteCrashTest, EveryMessageDeliveredAfterSigkill) {
     return c["todo"] + c["info"] + c["local"] + c["remote"] + c["bounce"] + c["intd"] == 0;
   };
   ASSERT_TRUE(WaitUntil(settled, 60s)) << QueueState() << SendLog();
+  // mess/ goes last, after the removal group's sync: wait for it to go.
+  if (GetParam() == "rspawn") {
+    EXPECT_TRUE(WaitUntil([&] { return Counts()["mess"] == 0; }, kWait)) << QueueState();
+  }
   EXPECT_LE(Counts()["mess"], GetParam() == "send" ? size_t{kMessages} : 0u) << QueueState();
   size_t total = 0;
   for (int i = 0; i < kMessages; ++i) {
