@@ -318,8 +318,17 @@ void QueueClient::DrainStderr(bool until_eof) {
   err_line_.clear();
 }
 
+// The fds are non-blocking: a write is tried first, and only a full pipe
+// waits in poll, which also drains the program's stderr meanwhile (it may
+// be blocked writing there while we wait for it to read).
 bool QueueClient::WriteAllPolled(int fd, std::string_view data) {
   while (!data.empty()) {
+    ssize_t n = WriteRetry(fd, data.data(), data.size());
+    if (n >= 0) {
+      data.remove_prefix(static_cast<size_t>(n));
+      continue;
+    }
+    if (errno != EAGAIN) return false;  // EPIPE: the program is gone
     struct pollfd p[2] = {{fd, POLLOUT, 0}, {stderr_.get(), POLLIN, 0}};
     int nfds = stderr_.valid() ? 2 : 1;
     if (poll(p, nfds, -1) < 0) {
@@ -328,20 +337,30 @@ bool QueueClient::WriteAllPolled(int fd, std::string_view data) {
     }
     if (nfds == 2 && (p[1].revents & (POLLIN | POLLHUP))) DrainStderr(false);
     if (p[0].revents & (POLLERR | POLLNVAL)) return false;
-    if (!(p[0].revents & (POLLOUT | POLLHUP))) continue;
-    ssize_t n = WriteRetry(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EAGAIN) continue;
-      return false;  // EPIPE: the program is gone
-    }
-    data.remove_prefix(static_cast<size_t>(n));
   }
   return true;
 }
 
 void QueueClient::WriteMessage(std::string_view data) {
   if (write_failed_ || !running() || data.empty()) return;
-  if (!WriteAllPolled(message_.get(), data)) write_failed_ = true;
+  if (gathered_.size() + data.size() <= kQueueWriteGather) {
+    gathered_.append(data);
+    return;
+  }
+  FlushMessage();
+  if (write_failed_) return;
+  if (data.size() >= kQueueWriteGather) {
+    if (!WriteAllPolled(message_.get(), data)) write_failed_ = true;
+  } else {
+    gathered_.append(data);
+  }
+}
+
+void QueueClient::FlushMessage() {
+  if (!write_failed_ && !gathered_.empty() && !WriteAllPolled(message_.get(), gathered_)) {
+    write_failed_ = true;
+  }
+  gathered_.clear();
 }
 
 int QueueClient::Wait() {
@@ -361,6 +380,7 @@ QueueOutcome QueueClient::Finish(std::string_view envelope) {
   QueueOutcome out;
   if (!running()) return out;
   out.pid = pid_ > 0 ? pid_ : 0;
+  FlushMessage();
   message_.reset();
   bool envelope_ok =
       !write_failed_ && WriteAllPolled(envelope_.get(), envelope);
@@ -378,6 +398,7 @@ QueueOutcome QueueClient::Finish(std::string_view envelope) {
 }
 
 void QueueClient::Abort() {
+  gathered_.clear();
   if (!running()) return;
   message_.reset();
   envelope_.reset();

@@ -48,6 +48,8 @@
 namespace yubin::queue {
 
 inline constexpr size_t kMaxQueueStderrBytes = 4096;
+// The most message bytes QueueClient holds before it writes them.
+inline constexpr size_t kQueueWriteGather = 64 * 1024;
 inline constexpr size_t kMaxQueueIdBytes = 64;
 inline constexpr size_t kMaxEnvelopeRecipients = 10000;
 // Set to "1" in the queue program's environment when its stderr is captured.
@@ -109,7 +111,10 @@ class QueueClient {
   Status StartDefault(QueueStderr stderr_mode = QueueStderr::kInherit);
   bool through_intake() const { return intake_.valid(); }
   // After the first failure (the program died, say) later writes are
-  // skipped; Finish then reports the program's exit.
+  // skipped; Finish then reports the program's exit. Small writes are
+  // gathered (up to kQueueWriteGather bytes) and go out together, at the
+  // latest in Finish: a 1 KB message with its Received line reaches the
+  // queue in one write, not one per piece.
   void WriteMessage(std::string_view data);
   bool write_failed() const { return write_failed_; }
   // Closes the message, writes the envelope, waits for the program.
@@ -120,6 +125,7 @@ class QueueClient {
 
  private:
   bool WriteAllPolled(int fd, std::string_view data);
+  void FlushMessage();
   void DrainStderr(bool until_eof);
   int Wait();  // the wait status
   int ReadIntakeReply(std::string* id);  // the wait status it stands for
@@ -133,6 +139,7 @@ class QueueClient {
   std::string err_output_;  // bounded by kMaxQueueStderrBytes
   std::string err_line_;    // partial line being copied to our stderr
   bool write_failed_ = false;
+  std::string gathered_;  // message bytes not yet written
 };
 
 }  // namespace yubin::queue

@@ -1,15 +1,21 @@
 #include "lib/queue/queue_client.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <future>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "lib/queue/envelope.h"
+#include "lib/queue/intake_protocol.h"
 #include "tests/harness/harness.h"
 
 namespace yubin::queue {
@@ -235,6 +241,91 @@ TEST_F(QueueClientTest, AbortSendsNoEnvelope) {
     EXPECT_EQ(Read("aborted-env"), "");
     EXPECT_TRUE(testing::FileExists(dir_ + "/aborted-env")) << "it ran";
   }
+}
+
+// Plays the intake service for one injection: what reached the message
+// pipe at a given moment can be looked at.
+class FakeIntake {
+ public:
+  // Bound through /proc/self/fd (a test's directory is too deep for
+  // sockaddr_un), as ConnectIntake reaches it.
+  FakeIntake(const std::string& dir, const std::string& name)
+      : dir_fd_(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    listener_.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    struct sockaddr_un sa = {};
+    sa.sun_family = AF_UNIX;
+    std::string path = "/proc/self/fd/" + std::to_string(dir_fd_.get()) + "/" + name;
+    path.copy(sa.sun_path, sizeof sa.sun_path - 1);
+    EXPECT_EQ(bind(listener_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+    EXPECT_EQ(listen(listener_.get(), 1), 0);
+  }
+  void Accept() {
+    client_.reset(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    ASSERT_TRUE(client_.valid());
+    ASSERT_TRUE(ReceiveInjectionFds(client_.get(), &message_, &envelope_).ok());
+    ASSERT_EQ(fcntl(message_.get(), F_SETFL, O_NONBLOCK), 0);
+  }
+  // What the message pipe holds now, without waiting.
+  std::string Available() {
+    std::string out;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(message_.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    return out;
+  }
+  // Reads both pipes to their end (the client closes them), then answers.
+  std::string FinishAndReply(std::string* envelope) {
+    std::string message = Available();
+    for (;;) {
+      char buf[65536];
+      ssize_t n = read(message_.get(), buf, sizeof buf);
+      if (n > 0) message.append(buf, static_cast<size_t>(n));
+      if (n == 0) break;
+      if (n < 0 && errno == EAGAIN) usleep(1000);
+    }
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(envelope_.get(), buf, sizeof buf)) > 0) envelope->append(buf, static_cast<size_t>(n));
+    const std::string reply = FormatIntakeReply(0, "77");
+    EXPECT_EQ(write(client_.get(), reply.data(), reply.size()), static_cast<ssize_t>(reply.size()));
+    return message;
+  }
+
+ private:
+  UniqueFd dir_fd_, listener_, client_, message_, envelope_;
+};
+
+TEST_F(QueueClientTest, SmallWritesReachTheQueueTogetherAtFinish) {
+  FakeIntake intake(dir_, "intake.sock");
+  QueueClient q;
+  Status started = q.StartIntake(dir_ + "/intake.sock");
+  ASSERT_TRUE(started.ok()) << started.message();
+  intake.Accept();
+  q.WriteMessage("Received: by test\n");
+  q.WriteMessage("Subject: x\n\nbody\n");
+  EXPECT_EQ(intake.Available(), "") << "written before Finish";
+  // A write as big as the gathering goes out at once, after what was
+  // gathered before it.
+  const std::string big(kQueueWriteGather, 'b');
+  std::string seen;
+  auto drain = std::async(std::launch::async, [&] {
+    while (seen.size() < 35 + big.size()) {
+      seen += intake.Available();
+      usleep(1000);
+    }
+  });
+  q.WriteMessage(big);
+  drain.wait();
+  EXPECT_EQ(seen, "Received: by test\nSubject: x\n\nbody\n" + big);
+  q.WriteMessage("tail\n");
+  std::string envelope, message;
+  auto service = std::async(std::launch::async, [&] { message = intake.FinishAndReply(&envelope); });
+  QueueOutcome out = q.Finish(PackEnvelope("s@x", {"r@y"}));
+  service.wait();
+  EXPECT_EQ(message, "tail\n");
+  EXPECT_EQ(envelope, PackEnvelope("s@x", {"r@y"}));
+  EXPECT_TRUE(out.ran);
+  EXPECT_EQ(out.queue_id, "77");
 }
 
 }  // namespace
