@@ -49,52 +49,42 @@ Status RemoveDurably(const std::string& path) {
 
 namespace {
 
-// The contents PreprocessMessage writes for the envelope in todo/B/id.
-struct Split {
-  std::string local, remote, info;
-};
-
-Result<Split> SplitTodo(const std::string& q, MessageId id, const RecipientRules& rules) {
-  std::string todo = MessagePath(q, QueueArea::kTodo, id);
-  Result<std::string> text = ReadWhole(todo);
-  if (!text.ok()) return text.status().Wrap(todo);
-  Result<QueuedEnvelope> env = ParseQueuedEnvelope(*text);
-  if (!env.ok()) return env.status().Wrap(todo);
-  Split out;
-  for (const std::string& r : env->recipients) {
-    SplitResult s = SplitRecipient(rules, r);
-    std::string& part = s.local ? out.local : out.remote;
-    part += "T" + r;
-    part.push_back('\0');
-    part += s.local ? s.local_part + "@" + s.domain : r;
-    part.push_back('\0');
+// The records of a local/ or remote/ file; sets each record's offset.
+std::string FormatRecipients(std::vector<RecipientRecord>* records) {
+  std::string out;
+  for (RecipientRecord& r : *records) {
+    r.offset = static_cast<off_t>(out.size());
+    out += r.done ? 'D' : 'T';
+    out += r.recipient;
+    out.push_back('\0');
+    out += r.delivery;
+    out.push_back('\0');
   }
-  out.info = "t" + std::to_string(env->birth);
-  out.info.push_back('\0');
-  out.info += "F" + env->sender;
-  out.info.push_back('\0');
   return out;
 }
 
+std::string FormatInfo(const MessageInfo& info) {
+  std::string out = "t" + std::to_string(info.birth);
+  out.push_back('\0');
+  out += "F" + info.sender;
+  out.push_back('\0');
+  return out;
+}
 
-Status WriteSplit(const std::string& q, MessageId id, const RecipientRules& rules,
-                  SpareFiles* spares, Split* written) {
-  Result<Split> split = SplitTodo(q, id, rules);
-  if (!split.ok()) return split.status();
-  if (written != nullptr) *written = *split;
+// Writes info/B/id and local/B/id and/or remote/B/id from state, without a
+// sync; sets the recipients' offsets.
+Status WriteStateFiles(const std::string& q, MessageId id, PreprocessedMessage* state,
+                       SpareFiles* spares) {
   auto write = [&](QueueArea area, const std::string& content) {
     std::string path = MessagePath(q, area, id);
     return spares != nullptr ? spares->Place(path, content) : WriteQueueFile(path, content);
   };
-  if (!split->local.empty()) {
-    Status s = write(QueueArea::kLocal, split->local);
-    if (!s.ok()) return s;
+  for (auto [area, records] : {std::pair{QueueArea::kLocal, &state->local},
+                               std::pair{QueueArea::kRemote, &state->remote}}) {
+    if (records->empty()) continue;
+    if (Status s = write(area, FormatRecipients(records)); !s.ok()) return s;
   }
-  if (!split->remote.empty()) {
-    Status s = write(QueueArea::kRemote, split->remote);
-    if (!s.ok()) return s;
-  }
-  return write(QueueArea::kInfo, split->info);
+  return write(QueueArea::kInfo, FormatInfo(state->info));
 }
 
 Result<MessageInfo> ParseMessageInfo(const std::string& text, const std::string& path) {
@@ -128,21 +118,6 @@ Result<std::vector<RecipientRecord>> ParseRecipients(const std::string& text,
   return out;
 }
 
-// What LoadJob would read back from the files WriteSplit wrote.
-Status ParseSplit(const std::string& q, MessageId id, const Split& split,
-                  PreprocessedMessage* out) {
-  Result<MessageInfo> info = ParseMessageInfo(split.info, MessagePath(q, QueueArea::kInfo, id));
-  if (!info.ok()) return info.status();
-  Result<std::vector<RecipientRecord>> local =
-      ParseRecipients(split.local, MessagePath(q, QueueArea::kLocal, id));
-  if (!local.ok()) return local.status();
-  Result<std::vector<RecipientRecord>> remote =
-      ParseRecipients(split.remote, MessagePath(q, QueueArea::kRemote, id));
-  if (!remote.ok()) return remote.status();
-  *out = {std::move(*info), std::move(*local), std::move(*remote)};
-  return Status::Ok();
-}
-
 Status Unlink(const std::string& path) {
   if (unlink(path.c_str()) != 0 && errno != ENOENT) {
     return Status::FromErrno("unlink " + path, errno);
@@ -164,17 +139,29 @@ Status PreprocessMessage(const std::string& q, MessageId id,
   return SyncFileSystem(q);
 }
 
-std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<MessageId>& ids,
-                                       const RecipientRules& rules, SpareFiles* spares,
-                                       bool drop_bounce_records,
-                                       std::vector<PreprocessedMessage>* parsed) {
+Result<PreprocessedMessage> ReadTodo(const std::string& q, MessageId id,
+                                     const RecipientRules& rules) {
+  std::string todo = MessagePath(q, QueueArea::kTodo, id);
+  Result<std::string> text = ReadWhole(todo);
+  if (!text.ok()) return text.status().Wrap(todo);
+  Result<QueuedEnvelope> env = ParseQueuedEnvelope(*text);
+  if (!env.ok()) return env.status().Wrap(todo);
+  PreprocessedMessage out{{env->birth, env->sender}, {}, {}};
+  for (const std::string& r : env->recipients) {
+    SplitResult split = SplitRecipient(rules, r);
+    (split.local ? out.local : out.remote)
+        .push_back({0, false, r, split.local ? split.local_part + "@" + split.domain : r});
+  }
+  return out;
+}
+
+std::vector<Status> PreprocessRead(const std::string& q, const std::vector<MessageId>& ids,
+                                   std::vector<PreprocessedMessage>* messages,
+                                   SpareFiles* spares, bool drop_bounce_records) {
   std::vector<Status> out;
   std::vector<size_t> written;
-  if (parsed != nullptr) parsed->assign(ids.size(), {});
   for (size_t i = 0; i < ids.size(); ++i) {
-    Split split;
-    Status s = WriteSplit(q, ids[i], rules, spares, &split);
-    if (s.ok() && parsed != nullptr) s = ParseSplit(q, ids[i], split, &(*parsed)[i]);
+    Status s = WriteStateFiles(q, ids[i], &(*messages)[i], spares);
     // Failures recorded before a crash undid the todo/ removal: their
     // recipients are to be tried again like all the others.
     if (s.ok() && drop_bounce_records) s = Drop(MessagePath(q, QueueArea::kBounce, ids[i]), spares);
@@ -192,50 +179,37 @@ std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<M
   return out;
 }
 
-Result<PreprocessedMessage> ReadTodo(const std::string& q, MessageId id,
-                                     const RecipientRules& rules) {
-  Result<Split> split = SplitTodo(q, id, rules);
-  if (!split.ok()) return split.status();
-  PreprocessedMessage out;
-  if (Status s = ParseSplit(q, id, *split, &out); !s.ok()) return s;
-  return out;
-}
-
-namespace {
-
-// The records of a local/ or remote/ file; sets each record's offset.
-std::string FormatRecipients(std::vector<RecipientRecord>* records) {
-  std::string out;
-  for (RecipientRecord& r : *records) {
-    r.offset = static_cast<off_t>(out.size());
-    out += r.done ? 'D' : 'T';
-    out += r.recipient;
-    out.push_back('\0');
-    out += r.delivery;
-    out.push_back('\0');
+std::vector<Status> PreprocessMessages(const std::string& q, const std::vector<MessageId>& ids,
+                                       const RecipientRules& rules, SpareFiles* spares,
+                                       bool drop_bounce_records,
+                                       std::vector<PreprocessedMessage>* parsed) {
+  std::vector<Status> out(ids.size());
+  std::vector<MessageId> read_ids;
+  std::vector<PreprocessedMessage> read;
+  std::vector<size_t> where;  // index in ids of each one read
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Result<PreprocessedMessage> todo = ReadTodo(q, ids[i], rules);
+    if (!todo.ok()) {
+      out[i] = todo.status();
+      continue;
+    }
+    read_ids.push_back(ids[i]);
+    read.push_back(std::move(*todo));
+    where.push_back(i);
+  }
+  std::vector<Status> done = PreprocessRead(q, read_ids, &read, spares, drop_bounce_records);
+  if (parsed != nullptr) parsed->assign(ids.size(), {});
+  for (size_t k = 0; k < where.size(); ++k) {
+    out[where[k]] = done[k];
+    if (parsed != nullptr) (*parsed)[where[k]] = std::move(read[k]);
   }
   return out;
 }
-
-}  // namespace
 
 Status WriteMessageState(const std::string& q, MessageId id, PreprocessedMessage* state,
                          SpareFiles* spares) {
-  auto write = [&](QueueArea area, const std::string& content) {
-    std::string path = MessagePath(q, area, id);
-    return spares != nullptr ? spares->Place(path, content) : WriteQueueFile(path, content);
-  };
-  for (auto [area, records] : {std::pair{QueueArea::kLocal, &state->local},
-                               std::pair{QueueArea::kRemote, &state->remote}}) {
-    if (records->empty()) continue;
-    if (Status s = write(area, FormatRecipients(records)); !s.ok()) return s;
-  }
-  std::string info = "t" + std::to_string(state->info.birth);
-  info.push_back('\0');
-  info += "F" + state->info.sender;
-  info.push_back('\0');
-  if (Status s = write(QueueArea::kInfo, info); !s.ok()) return s;
-  // As in PreprocessMessages: todo/ stands until the rest is durable.
+  if (Status s = WriteStateFiles(q, id, state, spares); !s.ok()) return s;
+  // As in PreprocessRead: todo/ stands until the rest is durable.
   if (Status s = SyncFileSystem(q); !s.ok()) return s;
   return Drop(MessagePath(q, QueueArea::kTodo, id), spares);
 }

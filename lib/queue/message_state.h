@@ -91,12 +91,20 @@ std::vector<Status> PreprocessMessages(const std::string& queue_dir,
                                        bool drop_bounce_records = false,
                                        std::vector<PreprocessedMessage>* parsed = nullptr);
 
-// What PreprocessMessages would write for todo/B/id, without writing
-// anything: for a message yubin-send delivers straight from todo/
-// (docs/queue.md, "Straight from todo/"). Offsets are those of the files
-// WriteMessageState would write.
+// What todo/B/id says, its recipients split, without writing anything: for
+// a message yubin-send delivers straight from todo/ (docs/queue.md,
+// "Straight from todo/"), or preprocesses with PreprocessRead. Offsets are
+// set once the files are written.
 Result<PreprocessedMessage> ReadTodo(const std::string& queue_dir, MessageId id,
                                      const RecipientRules& rules);
+
+// PreprocessMessages for messages the caller has read with ReadTodo:
+// (*messages)[i] is written for ids[i] and gets its offsets.
+std::vector<Status> PreprocessRead(const std::string& queue_dir,
+                                   const std::vector<MessageId>& ids,
+                                   std::vector<PreprocessedMessage>* messages,
+                                   SpareFiles* spares = nullptr,
+                                   bool drop_bounce_records = false);
 
 // Writes info/B/id and local/B/id and/or remote/B/id from state (each
 // recipient T or D as state has it), one sync, then retires todo/B/id: a

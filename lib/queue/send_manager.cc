@@ -235,34 +235,42 @@ void Manager::ScanTodo() {
 void Manager::PreprocessAndLoad(const std::vector<MessageId>& ids, bool announced) {
   std::vector<MessageId> fresh;
   std::set<MessageId> seen;
+  std::vector<PreprocessedMessage> read;  // for fresh, when announced
   for (MessageId id : ids) {
     if (jobs_.count(id) != 0 || !seen.insert(id).second) continue;
-    if (announced) {
-      Result<PreprocessedMessage> todo = ReadTodo(q_, id, control_.rules);
-      if (!todo.ok() && todo.status().error_number() == ENOENT) continue;
-      // Only while its delivery service is connected: a message that has
-      // to wait for one gets its files at once.
-      if (todo.ok() && todo->local.size() + todo->remote.size() == 1 &&
-          chan_[todo->local.empty() ? 1 : 0].conn.valid()) {
-        LoadJob(id, &*todo, /*unwritten=*/true);
-        continue;
-      }
+    if (!announced) {
+      fresh.push_back(id);
+      continue;
     }
-    fresh.push_back(id);
-  }
-  // A scan of all of todo/ may find what a crash left: drop the failures
-  // recorded before it (message_state.h).
-  std::vector<PreprocessedMessage> parsed;
-  std::vector<Status> done = PreprocessMessages(q_, fresh, control_.rules, &spares_,
-                                                /*drop_bounce_records=*/!announced, &parsed);
-  for (size_t i = 0; i < fresh.size(); ++i) {
-    if (!done[i].ok()) {
-      if (!(announced && done[i].error_number() == ENOENT)) {
-        Log("warning: msg " + std::to_string(fresh[i]) + ": " + done[i].message());
+    Result<PreprocessedMessage> todo = ReadTodo(q_, id, control_.rules);
+    if (!todo.ok()) {
+      if (todo.status().error_number() != ENOENT) {
+        Log("warning: msg " + std::to_string(id) + ": " + todo.status().message());
       }
       continue;
     }
-    LoadJob(fresh[i], &parsed[i]);
+    // Only while its delivery service is connected: a message that has to
+    // wait for one gets its files at once.
+    if (todo->local.size() + todo->remote.size() == 1 &&
+        chan_[todo->local.empty() ? 1 : 0].conn.valid()) {
+      LoadJob(id, &*todo, /*unwritten=*/true);
+      continue;
+    }
+    fresh.push_back(id);
+    read.push_back(std::move(*todo));
+  }
+  // A scan of all of todo/ may find what a crash left: drop the failures
+  // recorded before it (message_state.h).
+  std::vector<Status> done =
+      announced ? PreprocessRead(q_, fresh, &read, &spares_)
+                : PreprocessMessages(q_, fresh, control_.rules, &spares_,
+                                     /*drop_bounce_records=*/true, &read);
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    if (!done[i].ok()) {
+      Log("warning: msg " + std::to_string(fresh[i]) + ": " + done[i].message());
+      continue;
+    }
+    LoadJob(fresh[i], &read[i]);
   }
 }
 
