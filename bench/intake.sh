@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/intake.sh: SMTP intake, yubin vs Postfix, in the same run.
 #
-#   bench/intake.sh [MESSAGES] [SESSIONS]     (default 2000 10; needs root)
+#   bench/intake.sh [MESSAGES] [SESSIONS] [ROUNDS]   (default 2000 10 3; needs root)
 #
 # Postfix's smtp-source sends MESSAGES messages over SESSIONS parallel
 # sessions, first of 1 KB and then of 100 KB, to (a) yubin: tcpserver +
@@ -9,7 +9,11 @@
 # only (no yubin-send),
 # and (b) a private Postfix instance (own config, queue and port; mail is
 # deferred, so it only queues). Both fsync a message before the 250. Prints
-# accepted messages per second for each and the ratio yubin/Postfix.
+# accepted messages per second for each and the ratio yubin/Postfix, for
+# ROUNDS rounds of each size, yubin and Postfix taking turns (nothing is
+# deleted between rounds: every yubin round has a root of its own), then
+# the medians: the ratio's is the median of the rounds' ratios. One round
+# alone varies by 15-20 % on a 2-core VM.
 set -eu
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -18,6 +22,7 @@ cd "$(dirname "$0")/.."
 
 messages=${1:-2000}
 sessions=${2:-10}
+rounds=$(bench_rounds "${3:-3}")
 [ "$(id -u)" = 0 ] || { echo "bench/intake.sh: run as root (Postfix needs it)" >&2; exit 111; }
 # shellcheck disable=SC2086
 yubin_require_packages $YUBIN_BUILD_PACKAGES postfix ucspi-tcp
@@ -53,9 +58,9 @@ pf_start "$work/postfix" "$pf_port" "relay_domains = example.com
 defer_transports = smtp, relay"
 bench_wait_port "$pf_port"
 
-run_yubin() {  # SIZE -> messages/s
+run_yubin() {  # SIZE ROUND -> messages/s
   local size=$1 root port start end queued
-  root="$work/root-$size"
+  root="$work/root-$size-$2"
   "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
   echo example.com > "$root/control/rcpthosts"
   YUBIN_ROOT=$root "$work/bin/yubin-intake" >/dev/null 2>"$work/intake.err" &
@@ -94,10 +99,17 @@ run_postfix() {  # SIZE -> messages/s
   bench_rate "$messages" "$start" "$end"
 }
 
-printf '\n%-10s %12s %12s %8s\n' size yubin/s postfix/s ratio
+printf '\n%-10s %-7s %12s %12s %8s\n' size round yubin/s postfix/s ratio
 for size in 1024 102400; do
-  y=$(run_yubin "$size")
-  p=$(run_postfix "$size")
-  printf '%-10s %12s %12s %8s\n' "$size" "$y" "$p" "$(bench_ratio "$y" "$p")"
+  ys=() ps=() rs=()
+  for round in $(seq "$rounds"); do
+    y=$(run_yubin "$size" "$round")
+    p=$(run_postfix "$size")
+    r=$(bench_ratio "$y" "$p")
+    ys+=("$y") ps+=("$p") rs+=("$r")
+    printf '%-10s %-7s %12s %12s %8s\n' "$size" "$round" "$y" "$p" "$r"
+  done
+  printf '%-10s %-7s %12s %12s %8s\n' "$size" median "$(bench_median 1 "${ys[@]}")" \
+    "$(bench_median 1 "${ps[@]}")" "$(bench_median 2 "${rs[@]}")"
 done
-echo "($messages messages over $sessions sessions each; target: yubin/postfix >= 2.0)"
+echo "($messages messages over $sessions sessions, $rounds rounds of each size; target: median ratio yubin/postfix >= 2.0)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/remote.sh: relaying to a remote host, yubin vs Postfix, in the same run.
 #
-#   bench/remote.sh [MESSAGES] [SESSIONS]     (default 5000 10; needs root)
+#   bench/remote.sh [MESSAGES] [SESSIONS] [ROUNDS]  (default 5000 10 3; needs root)
 #   BENCH_DEADLINE=600 bench/remote.sh       # seconds a side may take (300)
 #   BENCH_KEEP=1 bench/remote.sh             # keep the work directory (logs)
 #
@@ -14,7 +14,13 @@
 #       sends far.invalid to the sink;
 #   (b) a private Postfix instance (own config, queue and port) with
 #       relayhost = [127.0.0.1]:SINKPORT.
-# Prints messages per second for each and the ratio yubin/Postfix.
+# Prints messages per second for each and the ratio yubin/Postfix, for
+# ROUNDS rounds, yubin and Postfix taking turns (each round has a root, a
+# Postfix instance and a sink of its own; nothing is deleted before the
+# end), then the medians: the ratio's is the median of the rounds' ratios.
+# One round alone varies by 15-20 % on a 2-core VM. Each round after the
+# first waits a minute for the inodes of Postfix's removed queue files to
+# age (bench_settle), so that neither side pays for the other's removals.
 set -eu
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -23,6 +29,7 @@ cd "$(dirname "$0")/.."
 
 messages=${1:-5000}
 sessions=${2:-10}
+rounds=$(bench_rounds "${3:-3}")
 deadline=${BENCH_DEADLINE:-300}  # seconds for one side to relay everything
 [ "$(id -u)" = 0 ] || { echo "bench/remote.sh: run as root (Postfix needs it)" >&2; exit 111; }
 # shellcheck disable=SC2086
@@ -71,9 +78,9 @@ wait_sink() {
   done
 }
 
-run_yubin() {  # sets rate and accept_rate: messages/s
-  local root=$work/yubin sink port start accepted end
-  start_sink yubin-sink; sink=$sink_port
+run_yubin() {  # ROUND; sets rate and accept_rate: messages/s
+  local root=$work/yubin-$1 sink port start accepted end
+  start_sink "yubin-sink-$1"; sink=$sink_port
   "$work/bin/yubin-mkroot" --root "$root" --user-mode --me bench-yubin.invalid >/dev/null
   echo bench-yubin.invalid > "$root/control/locals"
   echo "far.invalid:[127.0.0.1]:$sink" > "$root/control/smtproutes"
@@ -86,7 +93,7 @@ run_yubin() {  # sets rate and accept_rate: messages/s
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@far.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
-  wait_sink yubin-sink yubin ||
+  wait_sink "yubin-sink-$1" yubin ||
     { tail -n 5 "$work/send.err" "$work/yubin-rspawn.err" "$work/intake.err" "$work/smtpd.err" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
@@ -95,29 +102,29 @@ run_yubin() {  # sets rate and accept_rate: messages/s
   bench_stop_started  # so that Postfix runs alone
 }
 
-run_postfix() {  # sets rate and accept_rate: messages/s
-  local sink port start accepted end
-  start_sink postfix-sink; sink=$sink_port
+run_postfix() {  # ROUND; sets rate and accept_rate: messages/s
+  local instance=$work/postfix-$1 sink port start accepted end
+  start_sink "postfix-sink-$1"; sink=$sink_port
   port=$(bench_free_port)
-  pf_start "$work/postfix" "$port" "relayhost = [127.0.0.1]:$sink"
+  pf_start "$instance" "$port" "relayhost = [127.0.0.1]:$sink"
   bench_wait_port "$port" >&2
   start=$(bench_now)
   smtp-source -s "$sessions" -m "$messages" -l 1024 -f a@bench.invalid \
     -t u@far.invalid "127.0.0.1:$port"
   accepted=$(bench_now)
-  wait_sink postfix-sink postfix ||
-    { tail -n 5 "$work/postfix/maillog" >&2; return 1; }
+  wait_sink "postfix-sink-$1" postfix ||
+    { tail -n 5 "$instance/maillog" >&2; return 1; }
   end=$(bench_now)
   rate=$(bench_rate "$messages" "$start" "$end")
   accept_rate=$(bench_rate "$messages" "$start" "$accepted")
+  pf_stop "$instance"  # so that the next yubin round runs alone
+  # Postfix removed a queue file per message: the next round waits for
+  # those inodes to age (bench_settle), as the first waited for the last
+  # benchmark's cleanup.
+  date +%s > "$bench_deleted_stamp"
+  bench_stop_started   # and its sink
 }
 
 echo "yubin side: $tcpserver + yubin-smtpd + yubin-send + yubin-rspawn + yubin-remote (optimised build)"
-# Not in $(...): the servers started in there would hold its pipe open
-# and their pids would not reach cleanup.
-run_yubin; y=$rate; ya=$accept_rate
-run_postfix; p=$rate; pa=$accept_rate
-printf '\n%-22s %12s %12s %8s\n' "" yubin/s postfix/s ratio
-printf '%-22s %12s %12s %8s\n' "SMTP relay to sink" "$y" "$p" "$(bench_ratio "$y" "$p")"
-printf '%-22s %12s %12s %8s\n' "(SMTP accept only)" "$ya" "$pa" "$(bench_ratio "$ya" "$pa")"
-echo "($messages 1 KB messages over $sessions sessions each; target: yubin/postfix >= 1.5)"
+bench_end_to_end_rounds "$rounds"
+echo "(SMTP relay to a sink; $messages 1 KB messages over $sessions sessions, $rounds rounds; target: median ratio yubin/postfix >= 1.5)"

@@ -283,6 +283,105 @@ TEST_F(IntakeServiceTest, SigtermRemovesTheSocketAndExitsZero) {
   EXPECT_FALSE(q.StartIntake(service_.socket()).ok());
 }
 
+// The service's code in a forked child, with limits the binary does not
+// take as options.
+class ForkedIntake {
+ public:
+  ForkedIntake(const std::string& root, size_t max_injections)
+      : socket_(root + "/intake/intake.sock") {
+    pid_ = fork();
+    if (pid_ == 0) {
+      queue::IntakeOptions o{.root = root, .max_injections = max_injections};
+      _exit(queue::RunIntakeServer(o));
+    }
+  }
+  ~ForkedIntake() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool Listening() {
+    return pid_ > 0 && WaitUntil([&] { return FileExists(socket_); }, 10s);
+  }
+  // SIGTERM, then the exit status (-1 if it did not exit within 90 s).
+  int Terminate() {
+    kill(pid_, SIGTERM);
+    int status = -1;
+    const bool exited = WaitUntil([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, 90s);
+    if (!exited) return -1;
+    pid_ = -1;
+    return status;
+  }
+  const std::string& socket() const { return socket_; }
+
+ private:
+  const std::string socket_;
+  pid_t pid_ = -1;
+};
+
+// An injection in a thread of the test: its message and envelope are
+// complete once it starts; done says when the service answered.
+struct Background {
+  explicit Background(const std::string& socket)
+      : thread([this, socket] {
+          bool started = false;
+          outcome = InjectThrough(socket, "Subject: x\n\ny\n", "a@x.test", {"b@y.test"}, &started);
+          done = true;
+        }) {}
+  ~Background() { thread.join(); }
+  std::atomic<bool> done{false};
+  QueueOutcome outcome;
+  std::thread thread;
+};
+
+// At most max_injections run at once: with both threads busy, a third
+// connection waits in the listen queue, unanswered, until one of them ends;
+// then it is served.
+TEST(IntakeServiceLimitTest, AtMostMaxInjectionsRunAtOnce) {
+  QueueRoot root = MakeQueueRoot();
+  ForkedIntake service(root.root, 2);
+  ASSERT_TRUE(service.Listening());
+  std::vector<std::unique_ptr<QueueClient>> stalled;
+  for (int i = 0; i < 2; ++i) {
+    stalled.push_back(std::make_unique<QueueClient>());
+    ASSERT_TRUE(stalled.back()->StartIntake(service.socket()).ok());
+  }
+  Background third(service.socket());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_FALSE(third.done) << "a third injection ran beside two";
+  stalled[0]->Abort();
+  ASSERT_TRUE(WaitUntil([&] { return third.done.load(); }, 20s));
+  EXPECT_EQ(third.outcome.exit_code, 0);
+  stalled[1]->Abort();
+  int status = service.Terminate();
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// SIGTERM turns away at once a connection that no thread has taken (the
+// client hears a temporary failure and can run yubin-queue or answer 451),
+// while the running injection may still finish.
+TEST(IntakeServiceLimitTest, SigtermTurnsAwayWaitingConnectionsAtOnce) {
+  QueueRoot root = MakeQueueRoot();
+  ForkedIntake service(root.root, 1);
+  ASSERT_TRUE(service.Listening());
+  QueueClient running;
+  ASSERT_TRUE(running.StartIntake(service.socket()).ok());
+  Background waiting(service.socket());
+  std::this_thread::sleep_for(300ms);
+  ASSERT_FALSE(waiting.done);
+  std::thread term([&] { EXPECT_EQ(service.Terminate(), 0); });
+  EXPECT_TRUE(WaitUntil([&] { return waiting.done.load(); }, 10s))
+      << "the waiting connection got no answer before the service's end";
+  EXPECT_NE(waiting.outcome.exit_code, 0);
+  EXPECT_TRUE(queue::QueueExitStatus(waiting.outcome.wait_status).temporary());
+  running.WriteMessage("Subject: y\n\nz\n");
+  QueueOutcome out = running.Finish(queue::PackEnvelope("a@x.test", {"b@y.test"}));
+  EXPECT_EQ(out.exit_code, 0) << "the running injection was cut off";
+  term.join();
+}
+
 // YUBIN_QUEUE_CRASH_AT kills the whole service before step N of the
 // injection: before the commit (steps 1-6) nothing is queued and the client
 // hears a temporary failure; after it (7, 8) the message is whole in the

@@ -25,6 +25,51 @@ bench_rate() { python3 -c "print('%.1f' % ($1 / ($3 - $2)))"; }
 # bench_ratio A B: A / B, two decimals.
 bench_ratio() { python3 -c "print('%.2f' % ($1 / $2 if $2 else float('inf')))"; }
 
+# bench_median DECIMALS N...: the median of the numbers (the mean of the two
+# middle ones for an even count), with DECIMALS decimals.
+bench_median() {
+  local decimals=$1
+  shift
+  python3 -c 'import statistics, sys
+print("%.*f" % (int(sys.argv[1]), statistics.median(float(x) for x in sys.argv[2:])))' "$decimals" "$@"
+}
+
+# bench_end_to_end_rounds ROUNDS: for bench/local.sh and bench/remote.sh,
+# whose run_yubin ROUND and run_postfix ROUND set rate (end to end) and
+# accept_rate (SMTP only), in messages/s. Runs ROUNDS rounds of the two in
+# turn (each round after the first waits as bench_settle says, since
+# Postfix removes its queue files) and prints a row per round, then the
+# medians; the ratio's is the median of the rounds' ratios.
+bench_end_to_end_rounds() {
+  local round y p r ya pa ys=() ps=() rs=() yas=() pas=()
+  local row='%-7s %12s %12s %8s %16s %16s\n'
+  # shellcheck disable=SC2059
+  printf "\n$row" round yubin/s postfix/s ratio "accept yubin/s" "accept postfix/s"
+  for round in $(seq "$1"); do
+    [ "$round" = 1 ] || bench_settle
+    # Not in $(...): the servers started in there would hold its pipe open
+    # and their pids would not reach cleanup.
+    run_yubin "$round"; y=$rate; ya=$accept_rate
+    run_postfix "$round"; p=$rate; pa=$accept_rate
+    r=$(bench_ratio "$y" "$p")
+    ys+=("$y") ps+=("$p") rs+=("$r") yas+=("$ya") pas+=("$pa")
+    # shellcheck disable=SC2059
+    printf "$row" "$round" "$y" "$p" "$r" "$ya" "$pa"
+  done
+  # shellcheck disable=SC2059
+  printf "$row" median "$(bench_median 1 "${ys[@]}")" "$(bench_median 1 "${ps[@]}")" \
+    "$(bench_median 2 "${rs[@]}")" "$(bench_median 1 "${yas[@]}")" "$(bench_median 1 "${pas[@]}")"
+}
+
+# bench_rounds VALUE: VALUE when it is a whole number from 1 to 99, else
+# exits with a usage error (the benchmarks' ROUNDS argument).
+bench_rounds() {
+  case $1 in
+    [1-9] | [1-9][0-9]) echo "$1" ;;
+    *) echo "bench: ROUNDS must be a whole number from 1 to 99, not '$1'" >&2; exit 100 ;;
+  esac
+}
+
 # bench_build_opt DIR TARGET...: builds the targets optimised and copies the
 # binaries into DIR (named after the target).
 bench_build_opt() {
@@ -117,11 +162,14 @@ bench_stop_started() {
   pids=()
 }
 
-# bench_cleanup: the EXIT trap of the scripts with a private Postfix in
-# $work/postfix: stops what they started and removes $work.
+# bench_cleanup: the EXIT trap of the scripts with private Postfix instances
+# in $work/postfix*: stops what they started and removes $work.
 bench_cleanup() {
+  local dir
   bench_stop_started
-  pf_stop "$work/postfix"
+  for dir in "$work"/postfix*/; do
+    [ -d "$dir/etc" ] && pf_stop "${dir%/}"
+  done
   if [ -n "${BENCH_KEEP:-}" ]; then
     echo "bench: kept $work (logs, queues, mailboxes)" >&2
     return

@@ -11,11 +11,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <climits>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <new>
@@ -38,10 +35,11 @@ namespace {
 
 constexpr int kListenBacklog = 128;
 constexpr size_t kThreadStackBytes = 256 * 1024;
-// A thread done with its injection waits this long for the next connection
-// (at most kIdleThreads of them wait): no thread to create per message.
+// The service's threads wait in accept(2) themselves (see AcceptLoop): at
+// most kIdleThreads of them, each for at most kIdleWait, and the last one
+// waiting stays: no thread to create per message.
 constexpr size_t kIdleThreads = 64;
-constexpr auto kIdleWait = std::chrono::seconds(60);
+constexpr time_t kIdleWaitSeconds = 60;
 constexpr mode_t kIntakeDirMode = 0755;
 constexpr mode_t kSocketMode = 0666;
 
@@ -78,16 +76,22 @@ class Server {
   }
 
   int Run();
-  // One connection, in its own thread.
-  void Serve(int client);
-  // For a thread whose injection is done: waits (bounded) for another
-  // connection to serve. False: the thread is to end.
-  bool NextClient(int* client);
+  // A thread's life: accepts a connection, serves it, and again, until it
+  // is not needed any more (see the constants above) or the service stops.
+  void AcceptLoop();
 
  private:
   Status Listen();
-  void Accept();
+  // Starts a thread running AcceptLoop, counted as waiting from the start;
+  // false (logged) when it cannot. Called with mu_ held.
+  bool StartThread();
+  // Stops the waiting threads and any more accepting: shutdown(2) of the
+  // listener wakes each accept(2) with EINVAL. Main thread only.
+  void StopAccepting();
+  // One connection, in the thread that accepted it.
+  void Serve(int client);
   void Finished();
+  void Wake();  // the main loop
   std::string Handle(int client);
   // Per-uid accounting: false when uid already runs max_per_uid.
   bool CountIn(uid_t uid);
@@ -103,43 +107,92 @@ class Server {
   UniqueFd wake_read_, wake_write_;  // a finished thread writes a byte
   supervise::SelfPipe signals_;
   std::atomic<size_t> active_{0};
-  // The main loop waits for an injection to end (at the limit, or
-  // terminating): Finished wakes it (and after a failed sync).
+  // Once terminating, the main loop waits for the running injections to
+  // end: Finished wakes it (and after a failed sync).
   std::atomic<bool> wake_wanted_{false};
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::deque<int> pool_work_;  // connections accepted for idle threads
-  size_t idle_ = 0;            // threads waiting in NextClient
+  std::mutex mu_;
+  size_t threads_ = 0;     // running AcceptLoop
+  size_t idle_ = 0;        // of them, waiting in accept(2)
+  bool stopping_ = false;  // set (with mu_) before StopAccepting
   std::atomic<uint64_t> injections_{0}, threads_started_{0};
   std::mutex per_uid_mu_;
   std::map<uid_t, size_t> per_uid_;  // running injections of each uid
 };
 
-struct ThreadStart {
-  Server* server;
-  int client;
-};
-
 void* ThreadMain(void* arg) {
-  ThreadStart start = *static_cast<ThreadStart*>(arg);
-  delete static_cast<ThreadStart*>(arg);
-  int client = start.client;
-  do {
-    start.server->Serve(client);
-  } while (start.server->NextClient(&client));
+  static_cast<Server*>(arg)->AcceptLoop();
   return nullptr;
 }
 
-bool Server::NextClient(int* client) {
-  std::unique_lock<std::mutex> lock(pool_mu_);
-  if (idle_ >= kIdleThreads) return false;
+// Each waiting thread sits in accept(2) on the listener, and the kernel
+// hands a connection to one of them: no thread in between to wake. The
+// thread that takes the last waiting place starts another first, so a
+// connection never waits for a thread to be created, while at most
+// max_injections threads exist: with all of them busy, connections wait
+// in the listen queue.
+void Server::AcceptLoop() {
+  for (;;) {
+    int client = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    const int accept_errno = errno;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (client < 0) {
+      const bool timed_out = accept_errno == EAGAIN || accept_errno == EWOULDBLOCK;
+      const bool retry = accept_errno == EINTR || accept_errno == ECONNABORTED;
+      if (stopping_ || (timed_out && idle_ > 1)) {
+        --threads_;
+        // The last one out lets the main loop close the listener.
+        if (--idle_ == 0 && stopping_) Wake();
+        return;
+      }
+      if (!timed_out && !retry) {
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays queued;
+        // try again in a moment rather than spin.
+        lock.unlock();
+        Log(std::string("warning: accept: ") + strerror(accept_errno));
+        (void)poll(nullptr, 0, 100);
+      }
+      continue;
+    }
+    --idle_;
+    ++active_;
+    ++injections_;
+    if (idle_ == 0 && threads_ < opt_.max_injections && !stopping_) (void)StartThread();
+    lock.unlock();
+    Serve(client);
+    lock.lock();
+    if (stopping_ || idle_ >= kIdleThreads) {
+      --threads_;
+      return;
+    }
+    ++idle_;
+  }
+}
+
+bool Server::StartThread() {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, kThreadStackBytes);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t thread;
+  const int rc = pthread_create(&thread, &attr, ThreadMain, this);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    Log("warning: cannot start a thread: " + std::string(strerror(rc)));
+    return false;
+  }
+  ++threads_;
   ++idle_;
-  const bool got = pool_cv_.wait_for(lock, kIdleWait, [this] { return !pool_work_.empty(); });
-  --idle_;
-  if (!got) return false;
-  *client = pool_work_.front();
-  pool_work_.pop_front();
+  ++threads_started_;
   return true;
+}
+
+void Server::StopAccepting() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  if (listener_.valid()) (void)shutdown(listener_.get(), SHUT_RDWR);
+  unlink("intake.sock");
 }
 
 Status Server::Listen() {
@@ -149,45 +202,29 @@ Status Server::Listen() {
   }
   // Bound by a relative name: the socket path's length is limited.
   if (chdir(dir.c_str()) != 0) return Status::FromErrno("chdir " + dir, errno);
-  return ListenHere("intake.sock", {.mode = kSocketMode, .backlog = kListenBacklog}, &listener_)
-      .Wrap(dir);
-}
-
-void Server::Accept() {
-  int client = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
-  if (client < 0) return;
-  ++active_;
-  ++injections_;
-  {
-    std::lock_guard<std::mutex> lock(pool_mu_);
-    if (idle_ > pool_work_.size()) {  // a waiting thread takes it
-      pool_work_.push_back(client);
-      pool_cv_.notify_one();
-      return;
-    }
+  Status s =
+      ListenHere("intake.sock", {.mode = kSocketMode, .backlog = kListenBacklog}, &listener_);
+  if (!s.ok()) return s.Wrap(dir);
+  // The threads wait in accept(2): blocking, and for kIdleWaitSeconds at most.
+  const struct timeval idle = {kIdleWaitSeconds, 0};
+  if (Status blocking = SetNonBlocking(listener_.get(), false); !blocking.ok()) {
+    return blocking.Wrap(dir);
   }
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, kThreadStackBytes);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  auto* start = new (std::nothrow) ThreadStart{this, client};
-  pthread_t thread;
-  int rc = start == nullptr ? ENOMEM : pthread_create(&thread, &attr, ThreadMain, start);
-  pthread_attr_destroy(&attr);
-  if (rc == 0) ++threads_started_;
-  if (rc != 0) {
-    --active_;
-    delete start;
-    Log("warning: cannot start a thread: " + std::string(strerror(rc)));
-    close(client);  // the client sees no answer: a temporary failure
+  if (setsockopt(listener_.get(), SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle) != 0) {
+    return Status::FromErrno("SO_RCVTIMEO", errno).Wrap(dir);
   }
+  return Status::Ok();
 }
 
 void Server::Finished() {
   --active_;
-  // The main loop sleeps while it accepts; it must see a failed sync now,
-  // not at the next connection.
+  // The main loop sleeps; it must see a failed sync now, not at the next
+  // signal.
   if (!wake_wanted_.load() && !group_.failed()) return;
+  Wake();
+}
+
+void Server::Wake() {
   const char byte = 0;
   (void)!write(wake_write_.get(), &byte, 1);
 }
@@ -280,6 +317,13 @@ int Server::Run() {
     Log("alert: " + s.message());
     return 111;
   }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!StartThread()) {
+      Log("alert: no thread to accept connections");
+      return 111;
+    }
+  }
   Log("status: listening on " + IntakeSocketPath(root_));
   if (opt_.ready_fd >= 0) {
     (void)WriteAll(opt_.ready_fd, "\n");
@@ -295,8 +339,8 @@ int Server::Run() {
       terminating = true;
       code = 111;
       deadline = MonotonicSeconds() + kIntakeTermWaitSeconds;
-      listener_.reset();
-      unlink("intake.sock");
+      wake_wanted_.store(true);
+      StopAccepting();
     }
     if (terminating && active_ == 0) {
       Log("status: exiting; " + std::to_string(injections_.load()) + " connections served by " +
@@ -308,16 +352,9 @@ int Server::Run() {
       Log("status: exiting with " + std::to_string(active_.load()) + " injections running");
       _exit(code);  // detached threads must not see static destructors
     }
-    bool accepting = !terminating && active_ < opt_.max_injections;
-    // Set before active_ is read again: an injection ending in between
-    // either sees the flag or is seen here.
-    wake_wanted_.store(!accepting);
-    if (!accepting && !terminating && active_ < opt_.max_injections) accepting = true;
-    struct pollfd fds[3] = {{signals_.fd(), POLLIN, 0},
-                            {wake_read_.get(), POLLIN, 0},
-                            {accepting ? listener_.get() : -1, POLLIN, 0}};
+    struct pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
     const int timeout = terminating ? 1000 : -1;
-    if (poll(fds, 3, timeout) < 0 && errno != EINTR) {
+    if (poll(fds, 2, timeout) < 0 && errno != EINTR) {
       Log(std::string("alert: poll: ") + strerror(errno));
       _exit(111);
     }
@@ -326,8 +363,8 @@ int Server::Run() {
         if (sig != SIGTERM || terminating) continue;
         terminating = true;
         deadline = MonotonicSeconds() + kIntakeTermWaitSeconds;
-        listener_.reset();
-        unlink("intake.sock");
+        wake_wanted_.store(true);
+        StopAccepting();
         Log("status: SIGTERM: waiting for " + std::to_string(active_.load()) + " injections");
       }
     }
@@ -336,7 +373,14 @@ int Server::Run() {
       while (read(wake_read_.get(), buf, sizeof buf) > 0) {
       }
     }
-    if ((fds[2].revents & POLLIN) != 0) Accept();
+    if (terminating && listener_.valid()) {
+      // Once no thread waits in accept(2) any more (none starts to after
+      // StopAccepting), closing the listener is safe, and it turns the
+      // connections still queued away at once: their clients see a
+      // temporary failure now rather than when we exit.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_ == 0) listener_.reset();
+    }
   }
 }
 

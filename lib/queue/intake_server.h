@@ -5,7 +5,8 @@
 //
 // It listens on ROOT/intake/intake.sock (intake_protocol.h; bound under
 // intake.sock.new, mode 0666, and renamed into place once listening) and
-// runs each injection in a thread of its own with Enqueue, exactly the
+// runs each injection with Enqueue in the thread that accepted it (its
+// threads wait in accept(2) themselves), exactly the
 // steps and exit codes of yubin-queue, with two differences: the Received
 // line and the injector records name the client's pid and uid (SO_PEERCRED),
 // and the syncs of concurrent injections are shared (GroupSync), so that
