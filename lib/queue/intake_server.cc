@@ -36,8 +36,8 @@ namespace {
 constexpr int kListenBacklog = 128;
 constexpr size_t kThreadStackBytes = 256 * 1024;
 // The service's threads wait in accept(2) themselves (see AcceptLoop): at
-// most kIdleThreads of them, each for at most kIdleWait, and the last one
-// waiting stays: no thread to create per message.
+// most kIdleThreads of them, each for at most kIdleWaitSeconds, and the
+// last one waiting stays: no thread to create per message.
 constexpr size_t kIdleThreads = 64;
 constexpr time_t kIdleWaitSeconds = 60;
 constexpr mode_t kIntakeDirMode = 0755;
@@ -92,6 +92,10 @@ class Server {
   void Serve(int client);
   void Finished();
   void Wake();  // the main loop
+  // After StopAccepting: no thread waits in accept(2) any more (one that
+  // just took a connection has counted it in active_), and no injection
+  // runs.
+  bool Drained();
   std::string Handle(int client);
   // Per-uid accounting: false when uid already runs max_per_uid.
   bool CountIn(uid_t uid);
@@ -224,6 +228,11 @@ void Server::Finished() {
   Wake();
 }
 
+bool Server::Drained() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return idle_ == 0 && active_ == 0;
+}
+
 void Server::Wake() {
   const char byte = 0;
   (void)!write(wake_write_.get(), &byte, 1);
@@ -342,7 +351,7 @@ int Server::Run() {
       wake_wanted_.store(true);
       StopAccepting();
     }
-    if (terminating && active_ == 0) {
+    if (terminating && Drained()) {
       Log("status: exiting; " + std::to_string(injections_.load()) + " connections served by " +
           std::to_string(threads_started_.load()) + " threads, " +
           std::to_string(group_.syncs_run()) + " syncs of the queue");
