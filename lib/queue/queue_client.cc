@@ -343,6 +343,13 @@ bool QueueClient::WriteAllPolled(int fd, std::string_view data) {
 
 void QueueClient::WriteMessage(std::string_view data) {
   if (write_failed_ || !running() || data.empty()) return;
+  // Past a few pages, the buffer grows to its full size in one step rather
+  // than by doubling (fewer copies); a small message never takes that much
+  // (for a 1 KB one the heap would grow and shrink again).
+  if (const size_t want = gathered_.size() + data.size();
+      want > gathered_.capacity() && want > kQueueGatherSmall) {
+    gathered_.reserve(kQueueWriteGather);
+  }
   if (gathered_.size() + data.size() <= kQueueWriteGather) {
     gathered_.append(data);
     return;

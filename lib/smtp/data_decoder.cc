@@ -1,5 +1,6 @@
 #include "lib/smtp/data_decoder.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace yubin::smtp {
@@ -8,6 +9,30 @@ namespace {
 bool HasPrefix(const char* prefix, size_t len, const char* want) {
   size_t n = std::strlen(want);
   return len >= n && std::memcmp(prefix, want, n) == 0;
+}
+
+// Nonzero when one of the 8 bytes of w is zero (exact, no false alarm).
+constexpr uint64_t HasZeroByte(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  return (w - kOnes) & ~w & kHighs;
+}
+
+// How many bytes from p on hold no CR, LF or NUL (at most n): eight at a
+// time while a word holds none, then byte by byte. Bodies are mostly long
+// runs, and a byte loop was a twentieth of all the CPU time of 100 KB
+// messages in bench/intake.sh.
+size_t RunLength(const char* p, size_t n) {
+  constexpr uint64_t kCrs = 0x0d0d0d0d0d0d0d0dULL;
+  constexpr uint64_t kLfs = 0x0a0a0a0a0a0a0a0aULL;
+  size_t i = 0;
+  for (; i + sizeof(uint64_t) <= n; i += sizeof(uint64_t)) {
+    uint64_t w;
+    std::memcpy(&w, p + i, sizeof w);
+    if ((HasZeroByte(w) | HasZeroByte(w ^ kCrs) | HasZeroByte(w ^ kLfs)) != 0) break;
+  }
+  while (i < n && p[i] != '\r' && p[i] != '\n' && p[i] != '\0') ++i;
+  return i;
 }
 
 }  // namespace
@@ -65,8 +90,7 @@ size_t DataDecoder::Feed(std::string_view in, std::string* out) {
   while (i < in.size() && state_ != State::kDone) {
     // The bytes of a line up to its next CR, LF or NUL go out as one run.
     if (state_ == State::kInLine || (state_ == State::kLineStart && in[i] != '.')) {
-      size_t end = i;
-      while (end < in.size() && in[end] != '\r' && in[end] != '\n' && in[end] != '\0') ++end;
+      const size_t end = i + RunLength(in.data() + i, in.size() - i);
       if (end > i) {
         EmitRun(in.substr(i, end - i), out);
         state_ = State::kInLine;

@@ -118,5 +118,37 @@ TEST(DataDecoderTest, AnyChunkingGivesTheSameResult) {
   }
 }
 
+// Runs are scanned eight bytes at a time: a CR, LF or NUL at any offset of
+// a word, in a line of any length, is still seen, and only there.
+TEST(DataDecoderTest, LineEndsAndNulsAreFoundAtEveryOffset) {
+  std::string clean = "Subject: offsets\r\n\r\n";
+  std::string want = "Subject: offsets\n\n";
+  for (size_t k = 0; k < 40; ++k) {
+    clean += std::string(k, 'x') + "\r\n";
+    want += std::string(k, 'x') + "\n";
+  }
+  Decoded ok = Decode(clean + ".\r\n");
+  EXPECT_TRUE(ok.done);
+  EXPECT_EQ(ok.out, want);
+  EXPECT_TRUE(ok.result.acceptable());
+  for (size_t k = 0; k < 24; ++k) {
+    const std::string line(k, 'y');
+    for (const char stray : {'\n', '\r', '\0'}) {
+      std::string body = "\r\n" + line;
+      body.push_back(stray);
+      body += "zzzzzzzzzzzzzzzz\r\n.\r\n";
+      Decoded d = Decode(body);
+      EXPECT_TRUE(d.done) << "offset " << k;
+      if (stray == '\0') {
+        EXPECT_TRUE(d.result.nul) << "offset " << k;
+        EXPECT_FALSE(d.result.bare_cr_or_lf) << "offset " << k;
+      } else {
+        EXPECT_TRUE(d.result.bare_cr_or_lf) << "offset " << k << " byte " << int{stray};
+        EXPECT_FALSE(d.result.nul) << "offset " << k;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace yubin::smtp
