@@ -8,7 +8,7 @@
 
 #include <cerrno>
 #include <ctime>
-#include <vector>
+#include <memory>
 
 #include "lib/base/durable_file.h"
 #include "lib/base/fd.h"
@@ -119,19 +119,20 @@ class Injection {
 };
 
 EnqueueResult Injection::CopyMessage(int message_fd, int out) {
-  std::vector<char> buf(kCopyBufferSize);
+  // Not zeroed: every byte written out was read in first.
+  const std::unique_ptr<char[]> buf = std::make_unique_for_overwrite<char[]>(kCopyBufferSize);
   const std::string& received = request_.received_line;
-  if (received.size() > buf.size()) {
+  if (received.size() > kCopyBufferSize) {
     return Fail(kQueueInternalBug, "Received line longer than the buffer");
   }
-  size_t used = received.copy(buf.data(), received.size());
+  size_t used = received.copy(buf.get(), received.size());
   for (;;) {
-    ssize_t n = ReadBefore(message_fd, buf.data() + used, buf.size() - used,
+    ssize_t n = ReadBefore(message_fd, buf.get() + used, kCopyBufferSize - used,
                            request_.read_deadline);
     if (n < 0) return FailRead("read message", errno);
     used += static_cast<size_t>(n);
-    if (n == 0 || used == buf.size()) {
-      Status s = WriteAll(out, std::string_view(buf.data(), used));
+    if (n == 0 || used == kCopyBufferSize) {
+      Status s = WriteAll(out, std::string_view(buf.get(), used));
       if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write message").message());
       message_bytes_ += static_cast<off_t>(used);
       used = 0;
@@ -144,12 +145,12 @@ EnqueueResult Injection::CopyEnvelope(int envelope_fd, int out) {
   std::string pending = FormatInjectorRecords(request_.uid, request_.pid,
                                               request_.birth);
   EnvelopeParser parser(/*collect=*/false);
-  std::vector<char> buf(kCopyBufferSize);
+  const std::unique_ptr<char[]> buf = std::make_unique_for_overwrite<char[]>(kCopyBufferSize);
   while (parser.state() == EnvelopeParser::State::kNeedMore) {
-    ssize_t n = ReadBefore(envelope_fd, buf.data(), buf.size(), request_.read_deadline);
+    ssize_t n = ReadBefore(envelope_fd, buf.get(), kCopyBufferSize, request_.read_deadline);
     if (n < 0) return FailRead("read envelope", errno);
     if (n == 0) return Fail(kQueueReadError, "read envelope: truncated");
-    std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    std::string_view chunk(buf.get(), static_cast<size_t>(n));
     size_t used = parser.Feed(chunk);
     pending.append(chunk.substr(0, used));
     if (pending.size() >= kCopyBufferSize) {
