@@ -343,6 +343,14 @@ bool QueueClient::WriteAllPolled(int fd, std::string_view data) {
 
 void QueueClient::WriteMessage(std::string_view data) {
   if (write_failed_ || !running() || data.empty()) return;
+  if (gathered_.size() + data.size() > kQueueWriteGather) {
+    FlushMessage();
+    if (write_failed_) return;
+    if (data.size() >= kQueueWriteGather) {
+      if (!WriteAllPolled(message_.get(), data)) write_failed_ = true;
+      return;
+    }
+  }
   // Past a few pages, the buffer grows to its full size in one step rather
   // than by doubling (fewer copies); a small message never takes that much
   // (for a 1 KB one the heap would grow and shrink again).
@@ -350,17 +358,7 @@ void QueueClient::WriteMessage(std::string_view data) {
       want > gathered_.capacity() && want > kQueueGatherSmall) {
     gathered_.reserve(kQueueWriteGather);
   }
-  if (gathered_.size() + data.size() <= kQueueWriteGather) {
-    gathered_.append(data);
-    return;
-  }
-  FlushMessage();
-  if (write_failed_) return;
-  if (data.size() >= kQueueWriteGather) {
-    if (!WriteAllPolled(message_.get(), data)) write_failed_ = true;
-  } else {
-    gathered_.append(data);
-  }
+  gathered_.append(data);
 }
 
 void QueueClient::FlushMessage() {

@@ -774,7 +774,7 @@ void Manager::FinishJobs(time_t now) {
     const Job& job = jobs_[ending[i]];
     // Read from disk: look for everything, and keep no spare of its mess/
     // (a manager before us may have left deliveries of it running).
-    files[i].recycle_mess = (job.fresh || job.unwritten) && !job.abandoned;
+    files[i].recycle_mess = job.fresh && !job.abandoned;
     if (job.unwritten) {
       files[i] = {.todo = true, .local = false, .remote = false, .bounce = false,
                   .info = false, .recycle_mess = !job.abandoned};
