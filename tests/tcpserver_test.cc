@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -127,6 +128,26 @@ TEST_F(TcpserverTest, RulesAreReopenedForEveryConnection) {
   ASSERT_EQ(Rules(":deny\n"), cdb);
   UniqueSocket b = Connect("127.0.0.1", s.port());
   EXPECT_EQ(ReadUntilEof(b.get(), 10s), "");
+  // The server keeps the cdb mapped between connections: a file that is
+  // gone is gone for the next connection too (dropped, no -X)...
+  ASSERT_TRUE(Rules(":allow\n") == cdb);
+  UniqueSocket c = Connect("127.0.0.1", s.port());
+  EXPECT_EQ(ReadUntilEof(c.get(), 10s), "ok\n");
+  ASSERT_EQ(unlink(cdb.c_str()), 0);
+  UniqueSocket d = Connect("127.0.0.1", s.port());
+  EXPECT_EQ(ReadUntilEof(d.get(), 10s), "");
+  // ...and one written over in place is read again.
+  const std::string deny = Rules(":deny\n", "deny");
+  ASSERT_TRUE(Rules(":allow\n") == cdb);
+  UniqueSocket f = Connect("127.0.0.1", s.port());
+  EXPECT_EQ(ReadUntilEof(f.get(), 10s), "ok\n");
+  {
+    std::ifstream in(deny, std::ios::binary);
+    std::ofstream out(cdb, std::ios::binary | std::ios::trunc);
+    out << in.rdbuf();
+  }
+  UniqueSocket e = Connect("127.0.0.1", s.port());
+  EXPECT_EQ(ReadUntilEof(e.get(), 10s), "");
 }
 
 TEST_F(TcpserverTest, MissingRulesDropUnlessX) {

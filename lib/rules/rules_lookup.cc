@@ -60,28 +60,17 @@ std::vector<std::string> LookupKeys(const RuleQuery& query) {
   return keys;
 }
 
-Result<RuleMatch> LookupRules(int fd, const RuleQuery& query) {
-  struct cdb db;
-  if (cdb_init(&db, fd) != 0)
-    return Status::FromErrno("unable to read rules cdb", errno);
+Result<RuleMatch> LookupRulesIn(struct cdb* db, const RuleQuery& query) {
   RuleMatch match;
-  Status error;
   for (std::string& key : LookupKeys(query)) {
-    int r = cdb_find(&db, key.data(), static_cast<unsigned>(key.size()));
-    if (r < 0) {
-      error = Status::FromErrno("unable to read rules cdb", errno);
-      break;
-    }
+    int r = cdb_find(db, key.data(), static_cast<unsigned>(key.size()));
+    if (r < 0) return Status::FromErrno("unable to read rules cdb", errno);
     if (r == 0) continue;
-    unsigned len = cdb_datalen(&db);
-    if (len > kMaxRuleDataBytes) {
-      error = Status::Temporary("rules cdb: rule data too long");
-      break;
-    }
+    unsigned len = cdb_datalen(db);
+    if (len > kMaxRuleDataBytes) return Status::Temporary("rules cdb: rule data too long");
     std::string data(len, '\0');
-    if (cdb_read(&db, data.data(), len, cdb_datapos(&db)) != 0) {
-      error = Status::FromErrno("unable to read rules cdb", errno);
-      break;
+    if (cdb_read(db, data.data(), len, cdb_datapos(db)) != 0) {
+      return Status::FromErrno("unable to read rules cdb", errno);
     }
     match.found = true;
     match.key = std::move(key);
@@ -89,8 +78,15 @@ Result<RuleMatch> LookupRules(int fd, const RuleQuery& query) {
     match.data = std::move(data);
     break;
   }
+  return match;
+}
+
+Result<RuleMatch> LookupRules(int fd, const RuleQuery& query) {
+  struct cdb db;
+  if (cdb_init(&db, fd) != 0)
+    return Status::FromErrno("unable to read rules cdb", errno);
+  Result<RuleMatch> match = LookupRulesIn(&db, query);
   cdb_free(&db);
-  if (!error.ok()) return error;
   return match;
 }
 

@@ -27,6 +27,8 @@
 
 #include "lib/base/status.h"
 
+struct cdb;  // tinycdb's handle of an open cdb
+
 namespace yubin::rules {
 
 struct RuleQuery {
@@ -58,6 +60,9 @@ std::vector<std::string> LookupKeys(const RuleQuery& query);
 
 // Looks query up in the cdb open at fd.
 Result<RuleMatch> LookupRules(int fd, const RuleQuery& query);
+
+// Looks query up in a cdb tinycdb has open (cdb_init) already.
+Result<RuleMatch> LookupRulesIn(struct cdb* db, const RuleQuery& query);
 
 // tcprulescheck's report, in ucspi-tcp's words: "rule KEY:" (or "default:")
 // then "set environment variable VAR=value" lines in data order, ending at

@@ -13,10 +13,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
 #include "lib/base/fd.h"
+#include "lib/rules/rules_file.h"
 #include "lib/rules/rules_lookup.h"
 #include "lib/tcpserver/address.h"
 #include "lib/tcpserver/child_environment.h"
@@ -67,7 +69,7 @@ struct ConnectionPlan {
 // Looks up names (as the options say), reads the rules and builds the
 // environment. Runs in the child, or in the parent when no DNS lookup is
 // needed (-H with -l).
-ConnectionPlan PlanConnection(const ServerOptions& o, int fd,
+ConnectionPlan PlanConnection(const ServerOptions& o, rules::RulesFile* rules, int fd,
                               const sockaddr_storage& peer) {
   ConnectionPlan plan;
   const sockaddr_storage remote_addr = UnmapIpv4(peer);
@@ -110,22 +112,14 @@ ConnectionPlan PlanConnection(const ServerOptions& o, int fd,
   else env.Unset("TCPREMOTEHOST");
   env.Unset("TCPREMOTEINFO");  // ident is never asked (see tcpserver.8)
 
-  if (o.rules_path.empty()) return plan;
-  UniqueFd rules(OpenRetry(o.rules_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!rules.valid()) {
-    if (errno != ENOENT || !o.allow_missing_rules) {
-      plan.verdict = Verdict::kDrop;
-      plan.drop_reason =
-          "unable to read " + o.rules_path + ": " + strerror(errno);
-    }
-    return plan;
-  }
-  Result<rules::RuleMatch> match = rules::LookupRules(
-      rules.get(), {.ip = plan.remote.ip, .host = plan.remote_host, .info = {}});
+  if (rules == nullptr) return plan;
+  Result<rules::RuleMatch> match =
+      rules->Lookup({.ip = plan.remote.ip, .host = plan.remote_host, .info = {}});
   if (!match.ok()) {
-    plan.verdict = Verdict::kDrop;
-    plan.drop_reason =
-        "unable to read " + o.rules_path + ": " + match.status().message();
+    if (match.status().error_number() != ENOENT || !o.allow_missing_rules) {
+      plan.verdict = Verdict::kDrop;
+      plan.drop_reason = match.status().message();
+    }
     return plan;
   }
   if (match->decision.deny) plan.verdict = Verdict::kDeny;
@@ -174,12 +168,12 @@ bool IsInProcess(const ServerOptions& o, const std::string& path) {
 
 // The forked child when it must look names up itself: from the banner to
 // exec. Never returns.
-[[noreturn]] void ServeConnection(const ServerOptions& o, int fd,
+[[noreturn]] void ServeConnection(const ServerOptions& o, rules::RulesFile* rules, int fd,
                                   const sockaddr_storage& peer) {
   if (!o.banner.empty()) (void)WriteAll(fd, o.banner);
   const pid_t pid = getpid();
   if (o.verbosity >= 2) Log(PidFromLine(pid, EndpointOf(UnmapIpv4(peer)).ip));
-  ConnectionPlan plan = PlanConnection(o, fd, peer);
+  ConnectionPlan plan = PlanConnection(o, rules, fd, peer);
   if (plan.verdict == Verdict::kDrop) DropConnection(o, plan.drop_reason);
   const bool deny = plan.verdict == Verdict::kDeny;
   if (o.verbosity >= 2) Log(DecisionLineFor(deny, pid, plan));
@@ -204,7 +198,9 @@ bool IsInProcess(const ServerOptions& o, const std::string& path) {
 class Server {
  public:
   explicit Server(const ServerOptions& o)
-      : o_(o), limits_(o.per_ip_limit, o.per_ip_rate) {}
+      : o_(o), limits_(o.per_ip_limit, o.per_ip_rate) {
+    if (!o.rules_path.empty()) rules_ = std::make_unique<rules::RulesFile>(o.rules_path);
+  }
 
   Status Run();
 
@@ -226,6 +222,8 @@ class Server {
 
   const ServerOptions& o_;
   PerIpLimits limits_;
+  // The -x cdb, kept mapped between connections (rules_file.h).
+  std::unique_ptr<rules::RulesFile> rules_;
   UniqueFd listen_fd_;
   UniqueFd pipe_read_;
   UniqueFd pipe_write_;
@@ -325,7 +323,7 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
     listen_fd_.reset();
     pipe_read_.reset();
     pipe_write_.reset();
-    ServeConnection(o_, fd.get(), peer);
+    ServeConnection(o_, rules_.get(), fd.get(), peer);
   }
   Forked(pid, ip);
 }
@@ -344,7 +342,7 @@ void Server::Forked(pid_t pid, const std::string& ip) {
 
 void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
                           const std::string& ip) {
-  ConnectionPlan plan = PlanConnection(o_, fd, peer);
+  ConnectionPlan plan = PlanConnection(o_, rules_.get(), fd, peer);
   size_t banner_sent = 0;
   if (!o_.banner.empty()) {
     // A fresh socket takes a short banner at once; the child writes what
