@@ -22,6 +22,7 @@
 #include "lib/rules/rules_lookup.h"
 #include "lib/tcpserver/address.h"
 #include "lib/tcpserver/child_environment.h"
+#include "lib/tcpserver/code_mappings.h"
 #include "lib/tcpserver/connection_log.h"
 #include "lib/tcpserver/host_lookup.h"
 #include "lib/tcpserver/per_ip_limits.h"
@@ -450,6 +451,10 @@ Status Server::Run() {
   dup2(null_fd, 1);
   if (null_fd > 1) close(null_fd);
   if (Status s = SetUpSignals(); !s.ok()) return s;
+  // Children that run the program's code without an exec start with the
+  // code this server has run mapped (code_mappings.h); exec'd ones would
+  // throw the copied entries away at once.
+  if (o_.run_in_child) ShareCodeMappingsWithChildren();
   PrintStatus();
 
   for (;;) {

@@ -1,0 +1,75 @@
+// code_mappings.cc: see code_mappings.h.
+#include "lib/tcpserver/code_mappings.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "lib/base/fd.h"
+
+namespace yubin::tcpserver {
+namespace {
+
+// /proc/self/maps of a server is a few kilobytes; more is not read.
+constexpr size_t kMaxMapsBytes = 1 << 20;
+
+std::string ReadMaps() {
+  std::string text;
+  UniqueFd fd(OpenRetry("/proc/self/maps", O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return text;
+  char buf[16384];
+  while (text.size() < kMaxMapsBytes) {
+    const ssize_t n = ReadRetry(fd.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+}  // namespace
+
+std::vector<uintptr_t> ExecutableFileMappings(std::string_view maps) {
+  std::vector<uintptr_t> starts;
+  while (!maps.empty()) {
+    const size_t eol = maps.find('\n');
+    std::string_view line = maps.substr(0, eol);
+    maps.remove_prefix(eol == std::string_view::npos ? maps.size() : eol + 1);
+    // "start-end perms offset dev inode [path]": a path starting with '/'
+    // is a file; "[vdso]" and anonymous mappings are not.
+    const size_t dash = line.find('-');
+    const size_t space = line.find(' ');
+    if (dash == std::string_view::npos || space == std::string_view::npos || dash > space ||
+        line.substr(space + 1, 4) != "r-xp" || line.find(" /") == std::string_view::npos) {
+      continue;
+    }
+    uintptr_t start = 0;
+    bool hex = dash > 0;
+    for (char c : line.substr(0, dash)) {
+      const int digit = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                               : -1;
+      if (digit < 0) hex = false;
+      start = start * 16 + static_cast<uintptr_t>(digit < 0 ? 0 : digit);
+    }
+    if (hex) starts.push_back(start);
+  }
+  return starts;
+}
+
+size_t ShareCodeMappingsWithChildren() {
+  UniqueFd mem(OpenRetry("/proc/self/mem", O_RDWR | O_CLOEXEC));
+  if (!mem.valid()) return 0;
+  size_t prepared = 0;
+  for (uintptr_t start : ExecutableFileMappings(ReadMaps())) {
+    const off_t at = static_cast<off_t>(start);
+    char byte;
+    if (pread(mem.get(), &byte, 1, at) == 1 && pwrite(mem.get(), &byte, 1, at) == 1) {
+      ++prepared;
+    }
+  }
+  return prepared;
+}
+
+}  // namespace yubin::tcpserver
