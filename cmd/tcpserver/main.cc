@@ -33,7 +33,7 @@ constexpr char kHelp[] =
     "  -c N  at most N children (default 40); then stop accepting\n"
     "  -C N  at most N children per remote address (refused beyond)\n"
     "  -L N  at most N connections per remote address per minute\n"
-    "  -x F  follow rules in cdb F, reread for every connection; -X: allow\n"
+    "  -x F  follow rules in cdb F, as it is at each connection; -X: allow\n"
     "        when F does not exist\n"
     "  -u/-g switch to uid/gid after binding; -U: take $UID and $GID\n"
     "  -v/-q/-Q verbose / quiet / errors only (default)\n"
