@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -53,10 +54,11 @@ class TcpserverSmtpdTest : public ::testing::TestWithParam<std::vector<std::stri
 
   // Starts tcpserver with the extra flags and environment; false if it
   // does not accept connections within 10 s.
-  bool Start(const std::vector<std::string>& env) {
+  bool Start(const std::vector<std::string>& env, const std::vector<std::string>& flags = {}) {
     port_ = PickFreePort();
     std::vector<std::string> argv = {dir_ + "/bin/tcpserver", "-1"};
     for (const std::string& flag : GetParam()) argv.push_back(flag);
+    for (const std::string& flag : flags) argv.push_back(flag);
     argv.push_back("-x");
     argv.push_back(dir_ + "/rules.cdb");
     argv.push_back("127.0.0.1");
@@ -169,6 +171,30 @@ TEST_P(TcpserverSmtpdTest, ReplacedYubinSmtpdIsExeced) {
 
 // "-H -l" (the parent prepares the connection) and the default of name
 // lookups in the child (as the smtpd service runs it).
+// The Anonymous: kilobytes of pid's executable mapping of the C library.
+long LibcCodeAnonymousKb(pid_t pid) {
+  const std::string smaps = ReadFileOrEmpty("/proc/" + std::to_string(pid) + "/smaps");
+  size_t at = smaps.find(" r-xp ");
+  while (at != std::string::npos) {
+    const size_t eol = smaps.find('\n', at);
+    if (smaps.substr(at, eol - at).find("/libc.so") != std::string::npos) {
+      const size_t anon = smaps.find("\nAnonymous:", eol);
+      return anon == std::string::npos ? -1 : std::atol(smaps.c_str() + anon + 11);
+    }
+    at = smaps.find(" r-xp ", eol);
+  }
+  return -1;
+}
+
+// Running smtpd in process, tcpserver gives its code mappings a private
+// page (lib/tcpserver/code_mappings.h), and does so before -u/-g change its
+// ids: after that it may no longer open its own /proc/self/mem.
+TEST_P(TcpserverSmtpdTest, CodeMappingsArePreparedBeforeTheIdsChange) {
+  if (!HaveRealRoot()) GTEST_SKIP() << "needs real root for -u/-g, as CI has";
+  ASSERT_TRUE(Start({}, {"-u", "65534", "-g", "65534"})) << ReadFileOrEmpty(dir_ + "/log");
+  EXPECT_GT(LibcCodeAnonymousKb(server_.pid()), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(ChildPaths, TcpserverSmtpdTest,
                          ::testing::Values(std::vector<std::string>{"-H", "-R", "-l", "mx.test"},
                                            std::vector<std::string>{"-R"}));

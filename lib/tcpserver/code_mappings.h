@@ -18,7 +18,9 @@
 // Costs one private page per mapping. Returns how many mappings it
 // prepared: 0 where /proc is missing or the kernel refuses writes through
 // /proc/self/mem (proc_mem.force_override=never); nothing else changes
-// then. Call it while the process has a single thread.
+// then. Call it while the process has a single thread, and before it
+// changes its ids: a process whose uid changed may no longer open its own
+// /proc/self/mem (it is no longer dumpable).
 #ifndef YUBIN_LIB_TCPSERVER_CODE_MAPPINGS_H_
 #define YUBIN_LIB_TCPSERVER_CODE_MAPPINGS_H_
 

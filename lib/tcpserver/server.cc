@@ -432,6 +432,11 @@ void Server::AcceptReady() {
 
 Status Server::Run() {
   if (Status s = Listen(); !s.ok()) return s;
+  // Children that run the program's code without an exec start with the
+  // code this server has run mapped (code_mappings.h); exec'd ones would
+  // throw the copied entries away at once. Before the privileges go: a
+  // process whose uid changed may no longer open its own /proc/self/mem.
+  if (o_.run_in_child) ShareCodeMappingsWithChildren();
   if (Status s = DropPrivileges(o_.uid, o_.gid); !s.ok()) return s;
   if (o_.print_port) {
     sockaddr_storage bound;
@@ -451,10 +456,6 @@ Status Server::Run() {
   dup2(null_fd, 1);
   if (null_fd > 1) close(null_fd);
   if (Status s = SetUpSignals(); !s.ok()) return s;
-  // Children that run the program's code without an exec start with the
-  // code this server has run mapped (code_mappings.h); exec'd ones would
-  // throw the copied entries away at once.
-  if (o_.run_in_child) ShareCodeMappingsWithChildren();
   PrintStatus();
 
   for (;;) {
