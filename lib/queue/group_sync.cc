@@ -6,7 +6,9 @@ namespace yubin::queue {
 Status GroupSync::Sync() {
   std::unique_lock<std::mutex> lock(mu_);
   const uint64_t ticket = ++requested_;
-  arrived_.notify_all();
+  // Only the gathering caller waits on arrived_, and only for the count it
+  // is waiting for: waking it at every arrival cost a context switch each.
+  if (gathering_ && requested_ - covered_ >= expected_()) arrived_.notify_one();
   while (covered_ < ticket && failure_.ok()) {
     if (running_) {
       done_.wait(lock);
@@ -17,9 +19,11 @@ Status GroupSync::Sync() {
     running_ = true;  // those arriving now wait for this sync, not run one
     if (expected_ && max_wait_.count() > 0) {
       const auto deadline = std::chrono::steady_clock::now() + max_wait_;
+      gathering_ = true;
       while (requested_ - covered_ < expected_() &&
              arrived_.wait_until(lock, deadline) != std::cv_status::timeout) {
       }
+      gathering_ = false;
     }
     const uint64_t target = requested_;
     lock.unlock();

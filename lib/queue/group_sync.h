@@ -19,7 +19,8 @@
 // sync starts as soon as one caller asks, and with ten SMTP sessions the
 // intake made about 0.75 syncs per message; gathering for up to 1 ms made
 // it about 0.4 and raised the intake rate by about 7 %. A lone caller
-// (expected() <= 1) never waits.
+// (expected() <= 1) never waits. The gathering caller is woken when the
+// count it waits for is reached (or at max_wait), not at every arrival.
 #ifndef YUBIN_LIB_QUEUE_GROUP_SYNC_H_
 #define YUBIN_LIB_QUEUE_GROUP_SYNC_H_
 
@@ -61,6 +62,7 @@ class GroupSync {
   uint64_t covered_ = 0;    // every ticket up to this one is synced
   uint64_t runs_ = 0;
   bool running_ = false;
+  bool gathering_ = false;  // the running caller waits on arrived_
   Status failure_;          // ok until a sync fails
 };
 
