@@ -351,13 +351,6 @@ void QueueClient::WriteMessage(std::string_view data) {
       return;
     }
   }
-  // Past a few pages, the buffer grows to its full size in one step rather
-  // than by doubling (fewer copies); a small message never takes that much
-  // (for a 1 KB one the heap would grow and shrink again).
-  if (const size_t want = gathered_.size() + data.size();
-      want > gathered_.capacity() && want > kQueueGatherSmall) {
-    gathered_.reserve(kQueueWriteGather);
-  }
   gathered_.append(data);
 }
 
