@@ -30,7 +30,7 @@ std::string ReadMaps() {
 
 }  // namespace
 
-std::vector<uintptr_t> ExecutableFileMappings(std::string_view maps) {
+std::vector<uintptr_t> ReadOnlyFileMappings(std::string_view maps) {
   std::vector<uintptr_t> starts;
   while (!maps.empty()) {
     const size_t eol = maps.find('\n');
@@ -41,9 +41,11 @@ std::vector<uintptr_t> ExecutableFileMappings(std::string_view maps) {
     const size_t dash = line.find('-');
     const size_t space = line.find(' ');
     if (dash == std::string_view::npos || space == std::string_view::npos || dash > space ||
-        line.substr(space + 1, 4) != "r-xp" || line.find(" /") == std::string_view::npos) {
+        line.find(" /") == std::string_view::npos) {
       continue;
     }
+    const std::string_view perms = line.substr(space + 1, 4);
+    if (perms != "r-xp" && perms != "r--p") continue;
     uintptr_t start = 0;
     bool hex = dash > 0;
     for (char c : line.substr(0, dash)) {
@@ -62,7 +64,7 @@ size_t ShareCodeMappingsWithChildren() {
   UniqueFd mem(OpenRetry("/proc/self/mem", O_RDWR | O_CLOEXEC));
   if (!mem.valid()) return 0;
   size_t prepared = 0;
-  for (uintptr_t start : ExecutableFileMappings(ReadMaps())) {
+  for (uintptr_t start : ReadOnlyFileMappings(ReadMaps())) {
     const off_t at = static_cast<off_t>(start);
     char byte;
     if (pread(mem.get(), &byte, 1, at) == 1 && pwrite(mem.get(), &byte, 1, at) == 1) {

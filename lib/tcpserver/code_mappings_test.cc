@@ -17,7 +17,7 @@
 namespace yubin::tcpserver {
 namespace {
 
-TEST(ExecutableFileMappingsTest, TakesOnlyExecutablePrivateFileMappings) {
+TEST(ReadOnlyFileMappingsTest, TakesOnlyReadOnlyPrivateFileMappings) {
   const std::string maps =
       "55d0a0000000-55d0a0010000 r--p 00000000 fe:00 1 /usr/sbin/tcpserver\n"
       "55d0a0010000-55d0a0090000 r-xp 00010000 fe:00 1 /usr/sbin/tcpserver\n"
@@ -28,10 +28,13 @@ TEST(ExecutableFileMappingsTest, TakesOnlyExecutablePrivateFileMappings) {
       "7f0000400000-7f0000401000 r-xp 00000000 00:00 0 \n"
       "garbage line\n"
       "zz-7f0000500000 r-xp 00000000 fe:00 4 /bad/start\n"
+      "7f0000700000-7f0000701000 rw-p 00000000 fe:00 2 /lib/x86_64-linux-gnu/libc.so.6\n"
+      "7f0000800000-7f0000801000 r--s 00000000 fe:00 6 /etc/tcp.smtp.cdb\n"
       "7f0000600000-7f0000601000 r-xp 00000000 fe:00 5 /no/newline/at/end";
-  std::vector<uintptr_t> want = {0x55d0a0010000, 0x7f0000026000, 0x7f0000600000};
-  EXPECT_EQ(ExecutableFileMappings(maps), want);
-  EXPECT_TRUE(ExecutableFileMappings("").empty());
+  std::vector<uintptr_t> want = {0x55d0a0000000, 0x55d0a0010000, 0x7f0000026000,
+                                 0x7f0000600000};
+  EXPECT_EQ(ReadOnlyFileMappings(maps), want);
+  EXPECT_TRUE(ReadOnlyFileMappings("").empty());
 }
 
 // Runs code spread over the C library: what a child of the server might.
