@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <charconv>
 #include <string>
 
 #include "lib/base/fd.h"
@@ -14,19 +14,6 @@ namespace {
 
 // /proc/self/maps of a server is a few kilobytes; more is not read.
 constexpr size_t kMaxMapsBytes = 1 << 20;
-
-std::string ReadMaps() {
-  std::string text;
-  UniqueFd fd(OpenRetry("/proc/self/maps", O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return text;
-  char buf[16384];
-  while (text.size() < kMaxMapsBytes) {
-    const ssize_t n = ReadRetry(fd.get(), buf, sizeof buf);
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -47,24 +34,21 @@ std::vector<uintptr_t> ReadOnlyFileMappings(std::string_view maps) {
     const std::string_view perms = line.substr(space + 1, 4);
     if (perms != "r-xp" && perms != "r--p") continue;
     uintptr_t start = 0;
-    bool hex = dash > 0;
-    for (char c : line.substr(0, dash)) {
-      const int digit = c >= '0' && c <= '9'   ? c - '0'
-                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                               : -1;
-      if (digit < 0) hex = false;
-      start = start * 16 + static_cast<uintptr_t>(digit < 0 ? 0 : digit);
+    const char* const end = line.data() + dash;
+    if (dash > 0 && std::from_chars(line.data(), end, start, 16).ptr == end) {
+      starts.push_back(start);
     }
-    if (hex) starts.push_back(start);
   }
   return starts;
 }
 
 size_t ShareCodeMappingsWithChildren() {
+  Result<std::string> maps = ReadSmallFile("/proc/self/maps", kMaxMapsBytes);
+  if (!maps.ok()) return 0;
   UniqueFd mem(OpenRetry("/proc/self/mem", O_RDWR | O_CLOEXEC));
   if (!mem.valid()) return 0;
   size_t prepared = 0;
-  for (uintptr_t start : ReadOnlyFileMappings(ReadMaps())) {
+  for (uintptr_t start : ReadOnlyFileMappings(*maps)) {
     const off_t at = static_cast<off_t>(start);
     char byte;
     if (pread(mem.get(), &byte, 1, at) == 1 && pwrite(mem.get(), &byte, 1, at) == 1) {
