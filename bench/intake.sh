@@ -2,6 +2,8 @@
 # bench/intake.sh: SMTP intake, yubin vs Postfix, in the same run.
 #
 #   bench/intake.sh [MESSAGES] [SESSIONS] [ROUNDS]   (default 2000 10 3; needs root)
+#   BENCH_SMTPD_USES=1 bench/intake.sh       # a fresh yubin-smtpd process per
+#                                            # connection (tcpserver -m; default 100)
 #
 # Postfix's smtp-source sends MESSAGES messages over SESSIONS parallel
 # sessions, first of 1 KB and then of 100 KB, to (a) yubin: tcpserver +
@@ -48,7 +50,7 @@ bench_settle
 tcpserver=$work/bin/tcpserver
 tcprules=$work/bin/tcprules
 [ -x "$tcpserver" ] || { tcpserver=/usr/bin/tcpserver; tcprules=/usr/bin/tcprules; }
-echo "yubin side: $tcpserver + yubin-smtpd + yubin-intake (optimised build)"
+echo "yubin side: $tcpserver $(bench_smtpd_uses) + yubin-smtpd + yubin-intake (optimised build)"
 
 printf '127.:allow,RELAYCLIENT="",GREETDELAY="0"\n' |
   "$tcprules" "$work/rules.cdb" "$work/rules.tmp"
@@ -67,8 +69,9 @@ run_yubin() {  # SIZE ROUND -> messages/s
   intake_pid=$!
   bench_wait_socket "$root/intake/intake.sock" || { cat "$work/intake.err" >&2; exit 1; }
   port=$(bench_free_port)
-  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" 127.0.0.1 "$port" \
-    "$work/bin/yubin-smtpd" 2>/dev/null &
+  # shellcheck disable=SC2046
+  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 $(bench_smtpd_uses) \
+    -x "$work/rules.cdb" 127.0.0.1 "$port" "$work/bin/yubin-smtpd" 2>/dev/null &
   server_pid=$!
   bench_wait_port "$port" >/dev/null
   start=$(bench_now)

@@ -4,6 +4,8 @@
 #   bench/local.sh [MESSAGES] [SESSIONS] [ROUNDS]   (default 2000 10 3; needs root)
 #   BENCH_DEADLINE=600 bench/local.sh        # seconds a side may take (300)
 #   BENCH_KEEP=1 bench/local.sh              # keep the work directory (logs)
+#   BENCH_SMTPD_USES=1 bench/local.sh        # a fresh yubin-smtpd process per
+#                                            # connection (tcpserver -m; default 100)
 #
 # Postfix's smtp-source sends MESSAGES 1 KB messages over SESSIONS parallel
 # sessions to one local mailbox, and the clock runs from the first connection
@@ -133,6 +135,6 @@ virtual_gid_maps = static:$uid"
   date +%s > "$bench_deleted_stamp"
 }
 
-echo "yubin side: $tcpserver + yubin-smtpd + yubin-send + yubin-lspawn + yubin-local (optimised build)"
+echo "yubin side: $tcpserver $(bench_smtpd_uses) + yubin-smtpd + yubin-send + yubin-lspawn + yubin-local (optimised build)"
 bench_end_to_end_rounds "$rounds"
 echo "(SMTP accept to Maildir/new; $messages 1 KB messages over $sessions sessions, $rounds rounds; target: median ratio yubin/postfix >= 1.5)"

@@ -4,6 +4,8 @@
 #   bench/remote.sh [MESSAGES] [SESSIONS] [ROUNDS]  (default 5000 10 3; needs root)
 #   BENCH_DEADLINE=600 bench/remote.sh       # seconds a side may take (300)
 #   BENCH_KEEP=1 bench/remote.sh             # keep the work directory (logs)
+#   BENCH_SMTPD_USES=1 bench/remote.sh       # a fresh yubin-smtpd process per
+#                                            # connection (tcpserver -m; default 100)
 #
 # Postfix's smtp-source injects MESSAGES 1 KB messages over SESSIONS parallel
 # SMTP sessions, addressed to far.invalid, and each MTA relays them to its
@@ -125,6 +127,6 @@ run_postfix() {  # ROUND; sets rate and accept_rate: messages/s
   bench_stop_started   # and its sink
 }
 
-echo "yubin side: $tcpserver + yubin-smtpd + yubin-send + yubin-rspawn + yubin-remote (optimised build)"
+echo "yubin side: $tcpserver $(bench_smtpd_uses) + yubin-smtpd + yubin-send + yubin-rspawn + yubin-remote (optimised build)"
 bench_end_to_end_rounds "$rounds"
 echo "(SMTP relay to a sink; $messages 1 KB messages over $sessions sessions, $rounds rounds; target: median ratio yubin/postfix >= 1.5)"

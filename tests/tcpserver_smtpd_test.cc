@@ -5,7 +5,8 @@
 // reaches the queue program). A yubin-smtpd replaced since tcpserver started
 // is exec'd. YUBIN_SMTPD_EXEC=1 restores the exec, and
 // both of tcpserver's child paths (-H -l prepared by the parent, or name
-// lookups in the child) do the same.
+// lookups in the child) do the same. With -m, one process serves several
+// connections in turn, on both paths.
 #include <unistd.h>
 
 #include <climits>
@@ -167,6 +168,66 @@ TEST_P(TcpserverSmtpdTest, ReplacedYubinSmtpdIsExeced) {
                               dir_ + "/bin/new " + dir_ + "/bin/yubin-smtpd");
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_EQ(OneSession().exe, dir_ + "/bin/yubin-smtpd");
+}
+
+// The pids of the log's "pid N from" lines and the number of its "end"
+// lines with status 0.
+struct LogCounts {
+  std::vector<std::string> pids;
+  int ended_ok = 0;
+};
+LogCounts CountLog(const std::string& log) {
+  LogCounts out;
+  size_t at = 0;
+  while ((at = log.find("tcpserver: pid ", at)) != std::string::npos) {
+    at += 15;
+    out.pids.push_back(log.substr(at, log.find(' ', at) - at));
+  }
+  at = 0;
+  while ((at = log.find(" status 0\n", at)) != std::string::npos) {
+    if (log.rfind("tcpserver: end ", at) != std::string::npos) ++out.ended_ok;
+    ++at;
+  }
+  return out;
+}
+
+// -m 2: one process serves two connections in turn, each with its own
+// rule (RELAYCLIENT) and address, and the log has a pid, ok and end line
+// for each; the third connection gets a new process.
+TEST_P(TcpserverSmtpdTest, WorkersServeConnectionsInTurn) {
+  ASSERT_TRUE(Start({}, {"-v", "-m", "2"}));
+  LogCounts log;
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_GT(RelayOneMessage(), 0) << ReadFileOrEmpty(dir_ + "/log");
+    // Its end is logged when the worker has reported and is idle again;
+    // a client quicker than that would get a process of its own.
+    ASSERT_TRUE(WaitUntil(
+        [&] { return (log = CountLog(ReadFileOrEmpty(dir_ + "/log"))).ended_ok == i; }, 10s))
+        << ReadFileOrEmpty(dir_ + "/log");
+  }
+  ASSERT_EQ(log.pids.size(), 3u) << ReadFileOrEmpty(dir_ + "/log");
+  EXPECT_EQ(log.pids[0], log.pids[1]);
+  EXPECT_NE(log.pids[1], log.pids[2]);
+  ProcessResult queued = RunShell("grep -l '\\[127.0.0.1\\]' " + dir_ + "/q/*.msg | wc -l");
+  EXPECT_EQ(queued.out, "3\n") << "TCPREMOTEIP reached each session";
+}
+
+// A busy worker counts against -c: with -c 1 the second client is
+// accepted only when the first session ends, although the worker that
+// served it is then idle and could have been joined by another.
+TEST_P(TcpserverSmtpdTest, BusyWorkersCountAgainstTheLimit) {
+  ASSERT_TRUE(Start({}, {"-c", "1", "-m", "5"}));
+  SmtpClient first;
+  ASSERT_TRUE(first.Connect(port_));
+  EXPECT_EQ(Code(first.ReadReply()), "220");
+  SmtpClient second;
+  ASSERT_TRUE(second.Connect(port_));  // waits in the backlog
+  EXPECT_EQ(second.ReadReply(300ms), "TIMEOUT");
+  first.Send("QUIT\r\n");
+  EXPECT_EQ(Code(first.ReadReply()), "221");
+  EXPECT_EQ(Code(second.ReadReply()), "220");
+  second.Send("QUIT\r\n");
+  EXPECT_EQ(Code(second.ReadReply()), "221");
 }
 
 // "-H -l" (the parent prepares the connection) and the default of name

@@ -97,10 +97,20 @@ bench_wait_socket() {
   return 1
 }
 
+# bench_smtpd_uses: the tcpserver flag that lets one yubin-smtpd process
+# serve BENCH_SMTPD_USES connections in turn (default 100, the number of
+# clients a Postfix smtpd process serves by default; 1 = a fresh process
+# per connection, yubin's default; see tcpserver(8) -m). Nothing when
+# $tcpserver is ucspi-tcp's, which has no -m.
+bench_smtpd_uses() {
+  [ "$tcpserver" = "$work/bin/tcpserver" ] && echo "-m ${BENCH_SMTPD_USES:-100}"
+  return 0
+}
+
 # bench_start_yubin ROOT AGENT: starts yubin's mail path on ROOT for the
 # benchmarks: the intake service, the delivery service AGENT (yubin-lspawn
 # or yubin-rspawn), yubin-send, and tcpserver + yubin-smtpd on a free
-# loopback port, all from
+# loopback port (with bench_smtpd_uses), all from
 # $work/bin (tcpserver from $tcpserver, rules $work/rules.cdb). Sets $port,
 # appends the pids to the array pids, logs to $work/NAME.err. Returns 1
 # (with the logs on stderr) when they do not come up within 10 s.
@@ -115,8 +125,9 @@ bench_start_yubin() {
   YUBIN_ROOT=$root PATH=/usr/bin:/bin "$work/bin/yubin-send" >/dev/null 2>"$work/send.err" &
   pids+=($!)
   port=$(bench_free_port)
-  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 -x "$work/rules.cdb" \
-    127.0.0.1 "$port" "$work/bin/yubin-smtpd" >/dev/null 2>"$work/smtpd.err" &
+  # shellcheck disable=SC2046
+  YUBIN_ROOT=$root "$tcpserver" -HR -l bench-yubin.invalid -c 100 $(bench_smtpd_uses) \
+    -x "$work/rules.cdb" 127.0.0.1 "$port" "$work/bin/yubin-smtpd" >/dev/null 2>"$work/smtpd.err" &
   pids+=($!)
   bench_wait_port "$port" >&2 || return 1
   for i in $(seq 200); do

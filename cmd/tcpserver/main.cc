@@ -22,7 +22,7 @@ namespace {
 constexpr char kHelp[] =
     "usage: tcpserver [-1UXpPhHrRoOdDqQv] [-c limit] [-x rules.cdb]\n"
     "  [-B banner] [-g gid] [-u uid] [-b backlog] [-l localname]\n"
-    "  [-t timeout] [-C per-ip-limit] [-L per-ip-per-minute]\n"
+    "  [-t timeout] [-C per-ip-limit] [-L per-ip-per-minute] [-m uses]\n"
     "  host port program...\n"
     "Accepts connections on host (0 = any IPv4, :: = any address) and port\n"
     "(number or service name) and runs program for each with the connection\n"
@@ -40,11 +40,13 @@ constexpr char kHelp[] =
     "  -h/-H look up (default) / do not look up the remote host name;\n"
     "  -p/-P paranoid / not; -l N use N as the local host name\n"
     "  -d/-D TCP delay (default) / TCP_NODELAY; -o/-O keep / kill IP options\n"
-    "  -b N  listen backlog (default 20); -B S write S to each client first\n"
+    "  -b N  listen backlog (default 256); -B S write S to each client first\n"
     "  -1    print the local port on stdout once bound\n"
     "When program is the yubin-smtpd installed beside tcpserver (the same\n"
     "file), its code runs in the forked child without an exec; set\n"
     "YUBIN_SMTPD_EXEC=1 to exec it for every connection instead.\n"
+    "  -m N  let one process serve up to N such connections in turn\n"
+    "        (default 1: a fresh process for each; see tcpserver(8))\n"
     "Exits 100 on usage, 111 when it cannot bind or drop privileges.\n";
 }  // namespace
 

@@ -9,11 +9,11 @@ const char kUsage[] =
     "tcpserver [ -1UXpPhHrRoOdDqQv ] [ -c limit ] [ -x rules.cdb ] "
     "[ -B banner ] [ -g gid ] [ -u uid ] [ -b backlog ] [ -l localname ] "
     "[ -t timeout ] [ -C per-ip-limit ] [ -L per-ip-per-minute ] "
-    "host port program";
+    "[ -m uses ] host port program";
 
 namespace {
 
-constexpr std::string_view kFlagsWithValue = "cxBgublLtC";
+constexpr std::string_view kFlagsWithValue = "cxBgublLtCm";
 
 Result<unsigned> ParseCount(char flag, std::string_view text, bool positive) {
   unsigned long value = 0;
@@ -59,6 +59,10 @@ Status ApplyValueFlag(char flag, std::string_view value, ServerOptions* o) {
     case 'L':
       if (!(n = ParseCount(flag, value, false)).ok()) return n.status();
       o->per_ip_rate = *n;
+      return Status::Ok();
+    case 'm':
+      if (!(n = ParseCount(flag, value, true)).ok()) return n.status();
+      o->max_uses = *n;
       return Status::Ok();
     case 'b':
       if (!(n = ParseCount(flag, value, false)).ok()) return n.status();

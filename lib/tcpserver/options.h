@@ -1,11 +1,11 @@
-// options.h: tcpserver's command line, ucspi-tcp 0.88's plus -C and -L.
+// options.h: tcpserver's command line, ucspi-tcp 0.88's plus -C, -L and -m.
 //
 //   Result<ServerOptions> o = ParseServerOptions(argc, argv);
 //   if (!o.ok()) Usage(...);   // permanent: unknown flag, bad number, no program
 //
 // tcpserver [-1UXpPhHrRoOdDqQv] [-c limit] [-x rules.cdb] [-B banner]
 //   [-g gid] [-u uid] [-b backlog] [-l localname] [-t timeout]
-//   [-C per-ip-limit] [-L per-ip-per-minute] host port program...
+//   [-C per-ip-limit] [-L per-ip-per-minute] [-m uses] host port program...
 // Flags may be grouped ("-vHR") and an option's value may be attached
 // ("-c10") or the next word. Later flags override earlier ones.
 #ifndef YUBIN_LIB_TCPSERVER_OPTIONS_H_
@@ -38,6 +38,9 @@ struct ServerOptions {
   unsigned limit = kDefaultConcurrency;  // -c
   unsigned per_ip_limit = 0;          // -C, 0 = none
   unsigned per_ip_rate = 0;           // -L connections per minute, 0 = none
+  // -m: connections one process serves, one after another, when it runs
+  // the linked-in program (session_workers.h); 1 = a fresh one for each.
+  unsigned max_uses = 1;
   std::string rules_path;             // -x
   bool allow_missing_rules = false;   // -X
   std::optional<uid_t> uid;           // -u, or $UID with -U

@@ -28,6 +28,7 @@ TEST(OptionsTest, DefaultsAreUcspiTcps) {
   EXPECT_TRUE(o->kill_ip_options);
   EXPECT_FALSE(o->no_delay);
   EXPECT_FALSE(o->uid);
+  EXPECT_EQ(o->max_uses, 1u);
   EXPECT_EQ(o->host, "0");
   EXPECT_EQ(o->port, "smtp");
   EXPECT_EQ(o->program, (std::vector<std::string>{"prog", "arg"}));
@@ -37,7 +38,7 @@ TEST(OptionsTest, EveryFlag) {
   Result<ServerOptions> o =
       Parse({"-1XpHRoDv", "-c", "10", "-x", "r.cdb", "-Bhello", "-u", "1001",
              "-g1002", "-b", "5", "-l", "0", "-t", "3", "-C", "2", "-L60",
-             "::", "0", "echo", "-not-a-flag"});
+             "-m", "100", "::", "0", "echo", "-not-a-flag"});
   ASSERT_TRUE(o.ok()) << o.status().message();
   EXPECT_TRUE(o->print_port);
   EXPECT_TRUE(o->allow_missing_rules);
@@ -57,6 +58,7 @@ TEST(OptionsTest, EveryFlag) {
   EXPECT_EQ(o->ident_timeout, 3u);
   EXPECT_EQ(o->per_ip_limit, 2u);
   EXPECT_EQ(o->per_ip_rate, 60u);
+  EXPECT_EQ(o->max_uses, 100u);
   EXPECT_EQ(o->host, "::");
   EXPECT_EQ(o->program, (std::vector<std::string>{"echo", "-not-a-flag"}));
 }
@@ -93,6 +95,7 @@ TEST(OptionsTest, Errors) {
   EXPECT_FALSE(Parse({"-Z", "0", "1", "x"}).ok());      // unknown flag
   EXPECT_FALSE(Parse({"-c", "0", "0", "1", "x"}).ok());  // limit must be > 0
   EXPECT_FALSE(Parse({"-c", "1x", "0", "1", "x"}).ok());
+  EXPECT_FALSE(Parse({"-m", "0", "0", "1", "x"}).ok());  // at least one use
   EXPECT_FALSE(Parse({"-c", "99999999999999", "0", "1", "x"}).ok());
   EXPECT_FALSE(Parse({"-u", "-1", "0", "1", "x"}).ok());
   EXPECT_FALSE(Parse({"-u", "4294967295", "0", "1", "x"}).ok());

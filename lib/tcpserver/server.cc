@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "lib/base/fd.h"
 #include "lib/rules/rules_file.h"
@@ -27,6 +28,7 @@
 #include "lib/tcpserver/host_lookup.h"
 #include "lib/tcpserver/per_ip_limits.h"
 #include "lib/tcpserver/privileges.h"
+#include "lib/tcpserver/session_workers.h"
 
 extern char** environ;
 
@@ -156,50 +158,105 @@ bool IsInProcess(const ServerOptions& o, const std::string& path) {
          st.st_ino == o.in_process_file->second;
 }
 
-// In the forked child, in place of execve(2): the environment the program
-// would have got, the signal dispositions an exec would leave, and the
-// linked-in program's code. The caller has closed tcpserver's own
-// descriptors, which an exec would have closed (they are close-on-exec).
-[[noreturn]] void RunInChild(const ServerOptions& o, char** envp) {
+// What an exec would leave: the signal dispositions and environ; then the
+// linked-in program's code. Returns its exit status.
+int RunLinkedIn(const ServerOptions& o, char** envp) {
   signal(SIGCHLD, SIG_DFL);
   signal(SIGPIPE, SIG_DFL);
+  alarm(0);
   environ = envp;
-  _exit(o.run_in_child());
+  return o.run_in_child();
 }
 
-// The forked child when it must look names up itself: from the banner to
-// exec. Never returns.
-[[noreturn]] void ServeConnection(const ServerOptions& o, rules::RulesFile* rules, int fd,
-                                  const sockaddr_storage& peer) {
-  if (!o.banner.empty()) (void)WriteAll(fd, o.banner);
+// In the forked child, in place of execve(2). The caller has closed
+// tcpserver's own descriptors, which an exec would have closed (they are
+// close-on-exec).
+[[noreturn]] void RunInChild(const ServerOptions& o, char** envp) {
+  _exit(RunLinkedIn(o, envp));
+}
+
+// A worker's connection that the parent planned (ForkPrepared): payload
+// is the program's environment.
+int ServePrepared(const ServerOptions& o, std::string_view payload) {
+  std::vector<char*> env;
+  if (!SplitEnvironmentBlock(payload, &env)) return 111;
+  if (o.prepare_in_parent) o.prepare_in_parent();  // a worker's copy ages too
+  return RunLinkedIn(o, env.data());
+}
+
+// The connection on 0 and 1 when this process must look names up itself:
+// from the banner to the program. In a one-off child (worker false) the
+// program replaces the process (exec, or the linked-in code and _exit); a
+// worker runs the linked-in code and returns its status, or forks a child
+// for another program and returns that child's.
+int ServePlanned(const ServerOptions& o, rules::RulesFile* rules,
+                 const sockaddr_storage& peer, bool worker) {
+  if (!o.banner.empty()) (void)WriteAll(1, o.banner);
   const pid_t pid = getpid();
   if (o.verbosity >= 2) Log(PidFromLine(pid, EndpointOf(UnmapIpv4(peer)).ip));
-  ConnectionPlan plan = PlanConnection(o, rules, fd, peer);
-  if (plan.verdict == Verdict::kDrop) DropConnection(o, plan.drop_reason);
+  ConnectionPlan plan = PlanConnection(o, rules, 0, peer);
+  if (plan.verdict == Verdict::kDrop) {
+    if (o.verbosity >= 1) Log(std::string(kDropPrefix) + plan.drop_reason + "\n");
+    return 111;
+  }
   const bool deny = plan.verdict == Verdict::kDeny;
   if (o.verbosity >= 2) Log(DecisionLineFor(deny, pid, plan));
-  if (deny) _exit(100);
+  if (deny) return 100;
 
-  if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
-    DropConnection(o, std::string("unable to set up descriptors: ") +
-                          strerror(errno));
-  if (fd > 1) close(fd);
   int error = 0;
   std::string path = ProgramPath(o, plan.env, &error);
   if (!path.empty()) {
     std::vector<char*> argv = ProgramArgv(o);
     std::vector<char*> envp = plan.env.Pointers();
-    if (IsInProcess(o, path)) RunInChild(o, envp.data());
-    execve(path.c_str(), argv.data(), envp.data());
-    error = errno;
+    if (IsInProcess(o, path)) {
+      if (!worker) RunInChild(o, envp.data());
+      if (o.prepare_in_parent) o.prepare_in_parent();
+      return RunLinkedIn(o, envp.data());
+    }
+    const pid_t child = worker ? fork() : 0;
+    if (child == 0) {
+      signal(SIGCHLD, SIG_DFL);
+      signal(SIGPIPE, SIG_DFL);
+      execve(path.c_str(), argv.data(), envp.data());
+      error = errno;
+      if (worker) {
+        if (o.verbosity >= 1)
+          Log(std::string(kDropPrefix) + "unable to run " + o.program[0] + ": " +
+              strerror(error) + "\n");
+        _exit(111);
+      }
+    } else if (child > 0) {
+      int wstat = 0;
+      while (waitpid(child, &wstat, 0) < 0 && errno == EINTR) {
+      }
+      return WIFEXITED(wstat) ? WEXITSTATUS(wstat) : 111;
+    } else {
+      error = errno;
+    }
   }
-  DropConnection(o, "unable to run " + o.program[0] + ": " + strerror(error));
+  if (o.verbosity >= 1)
+    Log(std::string(kDropPrefix) + "unable to run " + o.program[0] + ": " + strerror(error) +
+        "\n");
+  return 111;
+}
+
+// The forked one-off child when it must look names up itself. Never
+// returns.
+[[noreturn]] void ServeConnection(const ServerOptions& o, rules::RulesFile* rules, int fd,
+                                  const sockaddr_storage& peer) {
+  if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+    DropConnection(o, std::string("unable to set up descriptors: ") + strerror(errno));
+  if (fd > 1) close(fd);
+  // Nothing of tcpserver's stays open (workers' channels among them): an
+  // in-process program gets no exec to close them.
+  close_range(3, ~0U, 0);
+  _exit(ServePlanned(o, rules, peer, false));
 }
 
 class Server {
  public:
   explicit Server(const ServerOptions& o)
-      : o_(o), limits_(o.per_ip_limit, o.per_ip_rate) {
+      : o_(o), limits_(o.per_ip_limit, o.per_ip_rate), pool_(o.max_uses) {
     if (!o.rules_path.empty()) rules_ = std::make_unique<rules::RulesFile>(o.rules_path);
   }
 
@@ -215,10 +272,21 @@ class Server {
   // environment, log lines) and the forked child only execs.
   void ForkPrepared(int fd, const sockaddr_storage& peer,
                     const std::string& ip);
+  // ucspi-tcp's "pid" and "ok"/"deny" lines (or the drop) for pid.
+  void LogStarted(pid_t pid, const ConnectionPlan& plan);
+  // True when the program, resolved with tcpserver's own $PATH, is the
+  // linked-in one (run_in_child), so that a worker can serve it.
+  bool ProgramIsLinkedIn();
   // Bookkeeping after fork(2) returned pid in the parent.
   void Forked(pid_t pid, const std::string& ip);
+  // The connections session workers reported done.
+  void Finished(const std::vector<WorkerPool::Finished>& done);
+  // Connections being served: one-off children and busy workers.
+  unsigned Active() const {
+    return static_cast<unsigned>(children_.size() + pool_.busy());
+  }
   void PrintStatus() {
-    if (o_.verbosity >= 2) Log(StatusLine(children_.size(), o_.limit));
+    if (o_.verbosity >= 2) Log(StatusLine(Active(), o_.limit));
   }
 
   const ServerOptions& o_;
@@ -230,6 +298,8 @@ class Server {
   UniqueFd pipe_write_;
   // pid -> remote address, for -C and for counting children.
   std::unordered_map<pid_t, std::string> children_;
+  // -m: processes that serve one connection after another.
+  WorkerPool pool_;
   // Set when accept(2) ran out of descriptors; cleared when a child exits,
   // so a full descriptor table does not spin the loop.
   bool accept_paused_ = false;
@@ -284,7 +354,17 @@ void Server::Reap() {
   pid_t pid;
   while ((pid = waitpid(-1, &wstat, WNOHANG)) > 0) {
     auto it = children_.find(pid);
-    if (it == children_.end()) continue;
+    if (it == children_.end()) {
+      // A worker that died serving a connection ends it; an idle or
+      // retired one ended none.
+      std::optional<std::string> ip = pool_.Exited(pid);
+      if (!ip) continue;
+      if (o_.verbosity >= 2) Log(EndLine(pid, wstat));
+      limits_.Ended(*ip);
+      accept_paused_ = false;
+      PrintStatus();
+      continue;
+    }
     if (o_.verbosity >= 2) Log(EndLine(pid, wstat));
     limits_.Ended(it->second);
     children_.erase(it);
@@ -315,7 +395,23 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
   }
   // Counted before fork, as ucspi-tcp prints "status" before the child's
   // first line.
-  if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  if (o_.verbosity >= 2) Log(StatusLine(Active() + 1, o_.limit));
+  // With -m, an idle worker takes the connection (and looks names up
+  // itself), or a new worker is forked for it.
+  UniqueFd channel, child_end;
+  std::string payload;
+  if (pool_.enabled()) {
+    if (!ProgramIsLinkedIn()) {
+      pool_.CloseIdle();
+    } else {
+      payload.assign(reinterpret_cast<const char*>(&peer), sizeof peer);
+      if (pool_.HandOff(fd.get(), payload, ip)) {
+        limits_.Started(ip);
+        return;
+      }
+      if (Result<UniqueFd> c = pool_.NewChannel(&child_end); c.ok()) channel = std::move(*c);
+    }
+  }
   if (o_.run_in_child && o_.prepare_in_parent) o_.prepare_in_parent();
   pid_t pid = fork();
   if (pid == 0) {
@@ -324,9 +420,38 @@ void Server::StartChild(UniqueFd fd, const sockaddr_storage& peer) {
     listen_fd_.reset();
     pipe_read_.reset();
     pipe_write_.reset();
+    if (child_end.valid()) {
+      if (dup2(fd.get(), 0) < 0 || dup2(fd.get(), 1) < 0) _exit(111);
+      ServeConnections(
+          child_end.get(),
+          [this](std::string_view p) {
+            sockaddr_storage from;
+            if (p.size() != sizeof from) return 111;
+            memcpy(&from, p.data(), sizeof from);
+            return ServePlanned(o_, rules_.get(), from, true);
+          },
+          payload);
+    }
     ServeConnection(o_, rules_.get(), fd.get(), peer);
   }
+  if (pid > 0 && channel.valid()) {
+    pool_.Started(pid, std::move(channel), ip);
+    limits_.Started(ip);
+    return;
+  }
   Forked(pid, ip);
+}
+
+bool Server::ProgramIsLinkedIn() {
+  if (!o_.run_in_child) return false;
+  const char* path_env = std::getenv("PATH");
+  std::string path_key(path_env ? path_env : kDefaultPath);
+  if (path_key != program_path_key_ || program_path_.empty()) {
+    int error = 0;
+    program_path_ = ResolveProgram(o_.program[0], path_key, &error);
+    program_path_key_ = path_key;
+  }
+  return !program_path_.empty() && IsInProcess(o_, program_path_);
 }
 
 void Server::Forked(pid_t pid, const std::string& ip) {
@@ -339,6 +464,16 @@ void Server::Forked(pid_t pid, const std::string& ip) {
   }
   children_.emplace(pid, ip);
   limits_.Started(ip);
+}
+
+void Server::Finished(const std::vector<WorkerPool::Finished>& done) {
+  for (const WorkerPool::Finished& f : done) {
+    // Logged as the exit of a child with that status would be.
+    if (o_.verbosity >= 2) Log(EndLine(f.pid, (f.status & 0xff) << 8));
+    limits_.Ended(f.ip);
+    accept_paused_ = false;
+    PrintStatus();
+  }
 }
 
 void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
@@ -374,13 +509,28 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
   const std::string exec_failure =
       std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": ";
 
-  if (o_.verbosity >= 2) Log(StatusLine(children_.size() + 1, o_.limit));
+  if (!in_process) pool_.CloseIdle();  // they run a program replaced since
+  if (o_.verbosity >= 2) Log(StatusLine(Active() + 1, o_.limit));
+  // With -m, an idle worker takes the connection, or a new worker is
+  // forked for it; a banner not sent in full gets a one-off child.
+  UniqueFd channel, child_end;
+  std::string payload;
+  if (in_process && pool_.enabled() && banner_sent == o_.banner.size()) {
+    payload = EnvironmentBlock(envp.data());
+    if (std::optional<pid_t> worker = pool_.HandOff(fd, payload, ip)) {
+      limits_.Started(ip);
+      LogStarted(*worker, plan);
+      return;
+    }
+    if (Result<UniqueFd> c = pool_.NewChannel(&child_end); c.ok()) channel = std::move(*c);
+  }
   if (in_process && o_.prepare_in_parent) o_.prepare_in_parent();
   pid_t pid = fork();
   if (pid == 0) {
     // Only small system calls here: every page of code or data the child
     // touches before exec costs it a page fault.
     signal(SIGPIPE, SIG_DFL);
+    if (child_end.valid()) signal(SIGCHLD, SIG_DFL);
     if (banner_sent < o_.banner.size())
       (void)WriteAll(fd, std::string_view(o_.banner).substr(banner_sent));
     if (plan.verdict == Verdict::kDeny) _exit(100);
@@ -391,14 +541,30 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
       listen_fd_.reset();
       pipe_read_.reset();
       pipe_write_.reset();
+      if (child_end.valid()) {
+        ServeConnections(
+            child_end.get(), [this](std::string_view p) { return ServePrepared(o_, p); },
+            payload);
+      }
+      // Other workers' channels must not stay open here.
+      if (pool_.enabled()) close_range(3, ~0U, 0);
       RunInChild(o_, envp.data());
     }
     execve(program_path_.c_str(), argv.data(), envp.data());
     if (o_.verbosity >= 1) Log(exec_failure + strerror(errno) + "\n");
     _exit(111);
   }
-  Forked(pid, ip);
-  if (pid < 0) return;
+  if (pid > 0 && channel.valid()) {
+    pool_.Started(pid, std::move(channel), ip);
+    limits_.Started(ip);
+  } else {
+    Forked(pid, ip);
+    if (pid < 0) return;
+  }
+  LogStarted(pid, plan);
+}
+
+void Server::LogStarted(pid_t pid, const ConnectionPlan& plan) {
   // The lines ucspi-tcp's child prints, printed here with the child's pid.
   if (o_.verbosity >= 2) Log(PidFromLine(pid, plan.remote.ip));
   if (plan.verdict == Verdict::kDrop) {
@@ -410,7 +576,7 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
 }
 
 void Server::AcceptReady() {
-  while (children_.size() < o_.limit) {
+  while (Active() < o_.limit) {
     sockaddr_storage peer;
     socklen_t len = sizeof peer;
     int fd = accept4(listen_fd_.get(), reinterpret_cast<sockaddr*>(&peer),
@@ -422,7 +588,7 @@ void Server::AcceptReady() {
         if (o_.verbosity >= 1)
           Log(std::string("tcpserver: warning: unable to accept: ") +
               strerror(errno) + "\n");
-        accept_paused_ = !children_.empty();
+        accept_paused_ = Active() > 0;
       }
       return;  // EAGAIN: the backlog is empty
     }
@@ -458,15 +624,22 @@ Status Server::Run() {
   if (Status s = SetUpSignals(); !s.ok()) return s;
   PrintStatus();
 
+  std::vector<pollfd> fds;
   for (;;) {
-    pollfd fds[2] = {{pipe_read_.get(), POLLIN, 0},
-                     {listen_fd_.get(), POLLIN, 0}};
-    const bool accepting = children_.size() < o_.limit && !accept_paused_;
+    fds.clear();
+    fds.push_back({pipe_read_.get(), POLLIN, 0});
+    fds.push_back({listen_fd_.get(), POLLIN, 0});
+    const bool accepting = Active() < o_.limit && !accept_paused_;
     if (!accepting) fds[1].fd = -1;
-    if (poll(fds, 2, -1) < 0) {
+    pool_.AppendPollFds(&fds);
+    const int timeout = pool_.RetireIdle(WorkerPool::Clock::now());
+    if (poll(fds.data(), fds.size(), timeout) < 0) {
       if (errno == EINTR) continue;
       return Status::FromErrno("unable to poll", errno);
     }
+    // Reports first: a worker that reported and then died ended no
+    // connection of its own.
+    if (fds.size() > 2) Finished(pool_.Collect(fds, 2));
     if (fds[0].revents) Reap();
     if (fds[1].revents) AcceptReady();
   }
