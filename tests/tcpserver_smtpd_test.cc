@@ -18,6 +18,7 @@
 
 #include "tests/harness/harness.h"
 #include "tests/smtpd_fixture.h"
+#include "tests/tcpserver_fixture.h"
 
 namespace yubin::testing {
 namespace {
@@ -46,7 +47,8 @@ class TcpserverSmtpdTest : public ::testing::TestWithParam<std::vector<std::stri
     ASSERT_EQ(cp.exit_code, 0) << cp.err;
     WriteFileOrDie(dir_ + "/root/control/me", "mx.test\n");
     WriteFileOrDie(dir_ + "/root/control/rcpthosts", "example.com\n");
-    const std::string rules = "127.0.0.1:allow,RELAYCLIENT=\"\",GREETDELAY=\"0\"\n";
+    const std::string rules =
+        "127.0.0.1:allow,RELAYCLIENT=\"\",GREETDELAY=\"0\"\n127.0.0.2:deny\n";
     ProcessResult r = RunProcess({RunfilePath("cmd/tcprules/tcprules"), dir_ + "/rules.cdb",
                                   dir_ + "/rules.tmp"},
                                  {.input = rules});
@@ -210,6 +212,31 @@ TEST_P(TcpserverSmtpdTest, WorkersServeConnectionsInTurn) {
   EXPECT_NE(log.pids[1], log.pids[2]);
   ProcessResult queued = RunShell("grep -l '\\[127.0.0.1\\]' " + dir_ + "/q/*.msg | wc -l");
   EXPECT_EQ(queued.out, "3\n") << "TCPREMOTEIP reached each session";
+}
+
+// A denied client does not cost the idle worker its place: the next
+// allowed client is served by the same process.
+TEST_P(TcpserverSmtpdTest, ADeniedClientLeavesTheIdleWorker) {
+  ASSERT_TRUE(Start({}, {"-v", "-m", "5"}));
+  ASSERT_GT(RelayOneMessage(), 0);
+  ASSERT_TRUE(WaitUntil([&] { return CountLog(ReadFileOrEmpty(dir_ + "/log")).ended_ok == 1; },
+                        10s));
+  UniqueSocket denied = Connect("127.0.0.1", port_, "127.0.0.2");
+  ASSERT_TRUE(denied.valid());
+  bool eof = false;
+  EXPECT_EQ(ReadUntilEof(denied.get(), 10s, &eof), "");
+  EXPECT_TRUE(eof);
+  // 25600: exit 100, a deny.
+  ASSERT_TRUE(WaitUntil(
+      [&] { return ReadFileOrEmpty(dir_ + "/log").find(" status 25600\n") != std::string::npos; },
+      10s))
+      << ReadFileOrEmpty(dir_ + "/log");
+  ASSERT_GT(RelayOneMessage(), 0);
+  LogCounts log;
+  ASSERT_TRUE(WaitUntil(
+      [&] { return (log = CountLog(ReadFileOrEmpty(dir_ + "/log"))).ended_ok == 2; }, 10s));
+  ASSERT_GE(log.pids.size(), 2u);
+  EXPECT_EQ(log.pids.front(), log.pids.back()) << ReadFileOrEmpty(dir_ + "/log");
 }
 
 // A busy worker counts against -c: with -c 1 the second client is

@@ -509,7 +509,9 @@ void Server::ForkPrepared(int fd, const sockaddr_storage& peer,
   const std::string exec_failure =
       std::string(kDropPrefix) + "unable to run " + o_.program[0] + ": ";
 
-  if (!in_process) pool_.CloseIdle();  // they run a program replaced since
+  // An allowed connection whose program is not (or no longer) the linked-in
+  // one: the idle workers run a program replaced since.
+  if (plan.verdict == Verdict::kAllow && !in_process) pool_.CloseIdle();
   if (o_.verbosity >= 2) Log(StatusLine(Active() + 1, o_.limit));
   // With -m, an idle worker takes the connection, or a new worker is
   // forked for it; a banner not sent in full gets a one-off child.
