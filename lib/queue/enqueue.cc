@@ -10,6 +10,8 @@
 #include <ctime>
 #include <memory>
 
+#include "lib/base/boot_id.h"
+#include "lib/base/crc32c.h"
 #include "lib/base/durable_file.h"
 #include "lib/base/fd.h"
 #include "lib/queue/envelope.h"
@@ -112,6 +114,8 @@ class Injection {
   MessageId id_ = 0;
   off_t message_bytes_ = 0;   // written into the content file
   off_t envelope_bytes_ = 0;  // written into the envelope file
+  uint32_t message_crc_ = 0;   // CRC-32C of the content file's bytes
+  uint32_t envelope_crc_ = 0;  // of the envelope file's, before its check record
   bool committed_ = false;
   std::string tmp_path_;   // set while tmp/ holds our file
   std::string mess_path_;  // set once linked into mess/
@@ -132,9 +136,11 @@ EnqueueResult Injection::CopyMessage(int message_fd, int out) {
     if (n < 0) return FailRead("read message", errno);
     used += static_cast<size_t>(n);
     if (n == 0 || used == kCopyBufferSize) {
-      Status s = WriteAll(out, std::string_view(buf.get(), used));
+      const std::string_view chunk(buf.get(), used);
+      Status s = WriteAll(out, chunk);
       if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write message").message());
       message_bytes_ += static_cast<off_t>(used);
+      message_crc_ = Crc32c(message_crc_, chunk);
       used = 0;
     }
     if (n == 0) return EnqueueResult{.exit_code = kQueueOk};
@@ -157,6 +163,7 @@ EnqueueResult Injection::CopyEnvelope(int envelope_fd, int out) {
       Status s = WriteAll(out, pending);
       if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write envelope").message());
       envelope_bytes_ += static_cast<off_t>(pending.size());
+      envelope_crc_ = Crc32c(envelope_crc_, pending);
       pending.clear();
     }
   }
@@ -169,6 +176,14 @@ EnqueueResult Injection::CopyEnvelope(int envelope_fd, int out) {
     case EnvelopeParser::State::kDone:
       break;
   }
+  envelope_crc_ = Crc32c(envelope_crc_, pending);
+  // Last, what tells this file and its content whole or torn after a crash
+  // of the machine (step 6 makes both durable with one sync).
+  pending += FormatMessageCheck({.id = id_,
+                                 .boot = CurrentBootId(),
+                                 .content_bytes = static_cast<uint64_t>(message_bytes_),
+                                 .content_crc = message_crc_,
+                                 .envelope_crc = envelope_crc_});
   Status s = WriteAll(out, pending);
   if (!s.ok()) return Fail(kQueueWriteError, s.Wrap("write envelope").message());
   envelope_bytes_ += static_cast<off_t>(pending.size());
@@ -267,16 +282,14 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
   }
 
   CrashPoint(EnqueueStep::kCommitEnvelope);
-  // The content, its name in mess/B and the envelope must all be durable
-  // before the rename into todo/ can be: one syncfs of the queue's file
-  // system makes them so together (one device flush, where an fsync of each
-  // costs three), and the rename waits for it.
-  if (Status synced = request_.sync ? request_.sync() : SyncFileSystem(q);
-      !synced.ok()) {
-    return Fail(IsWriteErrno(synced.error_number()) ? kQueueWriteError : kQueueMessTrouble,
-                synced.message());
-  }
+  // The commit: the rename into todo/, then one syncfs of the queue's file
+  // system that makes the content, its mess/B name, the envelope and the
+  // rename durable together (one device flush). A crash of the machine
+  // before the sync returns may leave the rename on disk without all of
+  // the rest; the message was not acknowledged then, and its check record
+  // lets yubin-send tell it torn and remove it (docs/queue.md).
   std::string todo = MessagePath(q, QueueArea::kTodo, id_);
+  if (request_.before_commit) request_.before_commit();
   if (Status own = CheckOwnFile(intd_fd.get(), intd, envelope_bytes_); !own.ok()) {
     intd_path_.clear();  // not ours to remove
     return Fail(kQueueIntdTrouble, own.message());
@@ -291,13 +304,12 @@ EnqueueResult Injection::Run(int message_fd, int envelope_fd) {
     // Visible, but not what we wrote: the client must not be told queued.
     return Fail(kQueueTodoTrouble, own.message());
   }
-  if (Status s = request_.sync ? request_.sync() : FsyncDirectory(DirectoryOf(todo));
-      !s.ok()) {
-    // The rename happened but its directory sync failed: the message is
-    // whole and visible, and may be delivered although we answer
-    // "temporary failure" (a possible duplicate, never a loss). Removing
-    // it now would race with a manager that has already taken it.
-    return Fail(kQueueTodoTrouble,
+  if (Status s = request_.sync ? request_.sync() : SyncFileSystem(q); !s.ok()) {
+    // The rename happened but the sync failed: the message is whole and
+    // visible, and may be delivered although we answer "temporary
+    // failure" (a possible duplicate, never a loss). Removing it now would
+    // race with a manager that has already taken it.
+    return Fail(IsWriteErrno(s.error_number()) ? kQueueWriteError : kQueueTodoTrouble,
                 s.Wrap("queued, but not known to be durable").message());
   }
 

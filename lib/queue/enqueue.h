@@ -7,13 +7,15 @@
 //   return res.exit_code;        // 0 only once the message is durably queued
 //
 // Steps, in order (docs/queue.md): create tmp/<pid>.<sec>.<nsec> (its inode is
-// the message id); write the Received line and the message; commit it to
-// mess/B/id (fsync, link, fsync mess/B, unlink tmp); create intd/B/id; write
-// the injector records and the envelope into it; commit it by renaming it to
-// todo/B/id (fsync, rename, fsync todo/B): that rename is the commit point;
-// poke the trigger. Any failure before the commit point removes what was
-// created, so nothing half-made stays visible; the exit codes are
-// qmail-queue's (below). A failed fsync is reported, never retried.
+// the message id); write the Received line and the message; link it to
+// mess/B/id and unlink the tmp name; create intd/B/id; write the injector
+// records, the envelope and the check record (envelope.h) into it; commit:
+// rename it to todo/B/id, then one syncfs makes all of it durable; poke the
+// trigger. Any failure before the rename removes what was created, so
+// nothing half-made stays visible; a crash of the machine before the sync
+// returned can leave a torn message in todo/, which the check record
+// exposes (message_state.h, ReadTodo). The exit codes are qmail-queue's
+// (below). A failed sync is reported, never retried.
 #ifndef YUBIN_LIB_QUEUE_ENQUEUE_H_
 #define YUBIN_LIB_QUEUE_ENQUEUE_H_
 
@@ -69,9 +71,12 @@ struct EnqueueRequest {
   // Testing aid: when equal to a step's number, the process raises SIGKILL
   // on itself right before that step. 0 never does.
   int crash_before_step = 0;
-  // When set, called in place of both syncs (the syncfs before the commit
-  // and the directory sync after it): the intake service's group sync
-  // (group_sync.h), which one syncfs serves for many injections.
+  // Testing aid: when set, called right before the commit (the check of
+  // the envelope file and its rename into todo/).
+  std::function<void()> before_commit;
+  // When set, called in place of the syncfs after the rename into todo/:
+  // the intake service's group sync (group_sync.h), which one syncfs
+  // serves for many injections.
   std::function<Status()> sync;
   // When set, called in place of TakeSpare(queue_dir, target) (the intake
   // service's SpareTaker, spare_files.h).

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "lib/base/boot_id.h"
+#include "lib/base/crc32c.h"
 #include "lib/base/fd.h"
 #include "lib/queue/cleanup.h"
 #include "lib/queue/envelope.h"
@@ -120,6 +122,62 @@ TEST_F(EnqueueTest, QueuesContentAndEnvelope) {
   EXPECT_EQ(CountTmp(), 0u);
 }
 
+// The envelope file ends with the check record that describes it and the
+// content (envelope.h): what tells them whole after a crash of the machine.
+TEST_F(EnqueueTest, TheEnvelopeEndsWithItsCheckRecord) {
+  EnqueueResult r = Run(std::string(100000, 'x') + "\n", "Fa@b\0Tc@d\0\0"s);
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  Result<std::string> mess =
+      ReadSmallFile(MessagePath(queue_, QueueArea::kMess, r.id).c_str(), 1 << 20);
+  Result<std::string> env =
+      ReadSmallFile(MessagePath(queue_, QueueArea::kTodo, r.id).c_str(), 4096);
+  ASSERT_TRUE(mess.ok() && env.ok());
+  Result<QueuedEnvelope> parsed = ParseQueuedEnvelope(*env);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_TRUE(parsed->check.has_value());
+  EXPECT_EQ(parsed->check->id, r.id);
+  EXPECT_EQ(parsed->check->boot, CurrentBootId());
+  EXPECT_EQ(parsed->check->content_bytes, mess->size());
+  EXPECT_EQ(parsed->check->content_crc, Crc32c(0, *mess));
+  EXPECT_EQ(parsed->check->envelope_crc, Crc32c(0, env->substr(0, parsed->checked_bytes)));
+  EXPECT_EQ(env->substr(0, parsed->checked_bytes),
+            FormatInjectorRecords(1001, 77, 1764300000) + "Fa@b\0Tc@d\0\0"s);
+}
+
+// One sync commits: it comes after the rename into todo/, and there is no
+// other.
+TEST_F(EnqueueTest, OneSyncAfterTheRename) {
+  UniqueFd m = Input("message", "Subject: x\n\nbody\n");
+  UniqueFd e = Input("envelope", "Fa@b\0Tc@d\0\0"s);
+  EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
+                   .uid = 1001, .pid = 77, .birth = 1764300000};
+  int syncs = 0;
+  size_t todo_at_sync = 0;
+  r.sync = [&] {
+    ++syncs;
+    todo_at_sync = Count(QueueArea::kTodo);
+    return Status::Ok();
+  };
+  EnqueueResult res = Enqueue(m.get(), e.get(), r);
+  ASSERT_EQ(res.exit_code, kQueueOk) << res.error;
+  EXPECT_EQ(syncs, 1);
+  EXPECT_EQ(todo_at_sync, 1u);
+}
+
+// A failed sync after the rename: the client hears a temporary failure;
+// the message stays (it may be delivered: a duplicate, never a loss).
+TEST_F(EnqueueTest, AFailedSyncIsReportedAfterTheRename) {
+  UniqueFd m = Input("message", "Subject: x\n\nbody\n");
+  UniqueFd e = Input("envelope", "Fa@b\0Tc@d\0\0"s);
+  EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
+                   .uid = 1001, .pid = 77, .birth = 1764300000};
+  r.sync = [] { return Status::FromErrno("syncfs", EIO); };
+  EnqueueResult res = Enqueue(m.get(), e.get(), r);
+  EXPECT_EQ(res.exit_code, kQueueWriteError) << res.error;
+  EXPECT_NE(res.error.find("not known to be durable"), std::string::npos) << res.error;
+  EXPECT_EQ(Count(QueueArea::kTodo), 1u);
+}
+
 TEST_F(EnqueueTest, MessageLargerThanTheCopyBuffer) {
   std::string big(300000, 'x');
   EnqueueResult r = Run(big, "Fa\0Tb\0\0"s);
@@ -174,21 +232,17 @@ TEST_F(EnqueueTest, BrokenBucketIsReportedAndCleaned) {
   ExpectNothingLeft();
 }
 
-// The sync hook runs right before the commit: there a file put over the
-// envelope's name (or an envelope cut short) must not be committed.
+// Right before the commit, a file put over the envelope's name (or an
+// envelope cut short) must not be committed.
 TEST_F(EnqueueTest, ReplacedEnvelopeIsNotCommitted) {
   UniqueFd m = Input("message", "Subject: x\n\nbody\n");
   UniqueFd e = Input("envelope", "Fa@b\0Tc@d\0\0"s);
   const std::string stranger = dir_ + "/stranger";
   EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
                    .uid = 1001, .pid = 77, .birth = 1764300000};
-  int syncs = 0;
-  r.sync = [&] {
-    if (++syncs == 1) {
-      UniqueFd fd(::open(stranger.c_str(), O_WRONLY | O_CREAT, 0600));
-      EXPECT_EQ(::rename(stranger.c_str(), IntdPath().c_str()), 0);
-    }
-    return Status::Ok();
+  r.before_commit = [&] {
+    UniqueFd fd(::open(stranger.c_str(), O_WRONLY | O_CREAT, 0600));
+    EXPECT_EQ(::rename(stranger.c_str(), IntdPath().c_str()), 0);
   };
   EnqueueResult res = Enqueue(m.get(), e.get(), r);
   EXPECT_EQ(res.exit_code, kQueueIntdTrouble) << res.error;
@@ -237,13 +291,7 @@ TEST_F(EnqueueTest, TruncatedEnvelopeIsNotCommitted) {
   UniqueFd e = Input("envelope", "Fa@b\0Tc@d\0\0"s);
   EnqueueRequest r{.queue_dir = queue_, .received_line = "Received: test\n",
                    .uid = 1001, .pid = 77, .birth = 1764300000};
-  int syncs = 0;
-  r.sync = [&] {
-    if (++syncs == 1) {
-      EXPECT_EQ(::truncate(IntdPath().c_str(), 0), 0);
-    }
-    return Status::Ok();
-  };
+  r.before_commit = [&] { EXPECT_EQ(::truncate(IntdPath().c_str(), 0), 0); };
   EnqueueResult res = Enqueue(m.get(), e.get(), r);
   EXPECT_EQ(res.exit_code, kQueueIntdTrouble) << res.error;
   EXPECT_NE(res.error.find("were written"), std::string::npos) << res.error;

@@ -1,6 +1,7 @@
 #include "lib/queue/envelope.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <optional>
 
@@ -67,7 +68,73 @@ std::string FormatInjectorRecords(uid_t uid, pid_t pid, int64_t birth) {
   return out;
 }
 
+std::string FormatMessageCheck(const MessageCheck& check) {
+  char crcs[20];
+  std::snprintf(crcs, sizeof crcs, "%08x:%08x", check.content_crc, check.envelope_crc);
+  std::string out = "k" + std::to_string(check.id) + ":" + check.boot + ":" +
+                    std::to_string(check.content_bytes) + ":" + crcs;
+  out += '\0';
+  return out;
+}
+
 namespace {
+
+// A decimal number in canonical form (no sign, no leading zeros).
+std::optional<uint64_t> ParseDecimal(std::string_view text) {
+  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) {
+    return std::nullopt;
+  }
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+// Eight lowercase hex digits.
+std::optional<uint32_t> ParseCrc(std::string_view text) {
+  if (text.size() != 8) return std::nullopt;
+  uint32_t value = 0;
+  for (char c : text) {
+    uint32_t digit;
+    if (c >= '0' && c <= '9') digit = static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') digit = static_cast<uint32_t>(c - 'a' + 10);
+    else return std::nullopt;
+    value = value << 4 | digit;
+  }
+  return value;
+}
+
+// "k<id>:<boot>:<bytes>:<crc>:<crc>\0", exactly all of record.
+std::optional<MessageCheck> ParseMessageCheck(std::string_view record) {
+  if (record.size() < 2 || record[0] != 'k' || record.back() != '\0') return std::nullopt;
+  std::string_view body = record.substr(1, record.size() - 2);
+  std::string_view field[5];
+  for (int i = 0; i < 5; ++i) {
+    const size_t colon = body.find(':');
+    if ((i < 4) != (colon != std::string_view::npos)) return std::nullopt;
+    field[i] = body.substr(0, colon);
+    body = i < 4 ? body.substr(colon + 1) : std::string_view();
+  }
+  MessageCheck check;
+  std::optional<uint64_t> id = ParseDecimal(field[0]);
+  std::optional<uint64_t> bytes = ParseDecimal(field[2]);
+  std::optional<uint32_t> content = ParseCrc(field[3]);
+  std::optional<uint32_t> envelope = ParseCrc(field[4]);
+  if (!id || !bytes || !content || !envelope || field[1].size() > 64) return std::nullopt;
+  for (char c : field[1]) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) return std::nullopt;
+  }
+  check.id = *id;
+  check.boot = std::string(field[1]);
+  check.content_bytes = *bytes;
+  check.content_crc = *content;
+  check.envelope_crc = *envelope;
+  return check;
+}
 
 // One "<letter><decimal>\0" record at the front of *rest, in canonical form
 // (no leading zeros), at most INT64_MAX.
@@ -117,7 +184,9 @@ Result<QueuedEnvelope> ParseQueuedEnvelope(std::string_view file) {
       return Status::Permanent("envelope file: bad envelope format");
   }
   if (used != rest.size()) {
-    return Status::Permanent("envelope file: bytes after the envelope");
+    out.check = ParseMessageCheck(rest.substr(used));
+    if (!out.check) return Status::Permanent("envelope file: bytes after the envelope");
+    out.checked_bytes = file.size() - (rest.size() - used);
   }
   out.sender = parser.sender();
   out.recipients = parser.recipients();

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,22 +63,44 @@ class EnvelopeParser {
   std::vector<std::string> recipients_;
 };
 
-// A committed envelope file (todo/B/id): the injector's records, then the
-// envelope exactly as the client gave it:
+// The last record of an envelope file, which tells a message found after a
+// restart of the machine whole or torn (docs/queue.md, "Injection and the
+// commit point"):
+//   k<id>:<boot id>:<content bytes>:<content CRC>:<envelope CRC>\0
+// id and bytes in decimal, the CRC-32Cs in eight lowercase hex digits; the
+// envelope CRC covers every byte of the file before this record.
+struct MessageCheck {
+  uint64_t id = 0;
+  std::string boot;  // the kernel's boot_id at injection ("" if unknown)
+  uint64_t content_bytes = 0;
+  uint32_t content_crc = 0;
+  uint32_t envelope_crc = 0;
+};
+
+// The record, with its final NUL.
+std::string FormatMessageCheck(const MessageCheck& check);
+
+// A committed envelope file (todo/B/id): the injector's records, the
+// envelope exactly as the client gave it, and (from injections of this
+// version on) the check record:
 //   u<uid>\0 p<pid>\0 t<unix seconds at injection>\0 F<sender>\0 T<rcpt>\0... \0
+//   k...\0
 struct QueuedEnvelope {
   uid_t uid = 0;
   pid_t pid = 0;
   int64_t birth = 0;
   std::string sender;
   std::vector<std::string> recipients;
+  std::optional<MessageCheck> check;  // absent in files of earlier versions
+  size_t checked_bytes = 0;           // what check->envelope_crc covers
 };
 
 // The prefix records ("u...\0p...\0t...\0") for an envelope file.
 std::string FormatInjectorRecords(uid_t uid, pid_t pid, int64_t birth);
 
 // Parses a whole envelope file; permanent Status naming what is wrong for
-// anything else (missing or malformed records, trailing bytes).
+// anything else (missing or malformed records, trailing bytes). It does not
+// compare the check record with anything.
 Result<QueuedEnvelope> ParseQueuedEnvelope(std::string_view file);
 
 }  // namespace yubin::queue

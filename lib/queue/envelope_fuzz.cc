@@ -39,6 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     again += 'F' + file->sender + '\0';
     for (const std::string& r : file->recipients) again += 'T' + r + '\0';
     again += '\0';
+    if (file->check) {
+      if (again.size() != file->checked_bytes) std::abort();
+      again += yubin::queue::FormatMessageCheck(*file->check);
+    }
     if (again != text) std::abort();
   }
   return 0;

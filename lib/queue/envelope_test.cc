@@ -118,6 +118,55 @@ TEST(QueuedEnvelopeTest, RejectsDamagedFiles) {
   EXPECT_TRUE(ParseQueuedEnvelope("u0\0p2\0t3\0Fa\0\0"s).ok());
 }
 
+TEST(QueuedEnvelopeTest, TheCheckRecordComesLast) {
+  const std::string envelope = FormatInjectorRecords(1000, 4242, 1764300000) + "Fa@b\0Tc@d\0\0"s;
+  const MessageCheck check{.id = 12345,
+                           .boot = "0f3c5e1a-9b2d-4c7e-8a61-3d2f9e4b7c10",
+                           .content_bytes = 1234,
+                           .content_crc = 0xe3069283,
+                           .envelope_crc = 0x0000abcd};
+  const std::string record = FormatMessageCheck(check);
+  EXPECT_EQ(record, "k12345:0f3c5e1a-9b2d-4c7e-8a61-3d2f9e4b7c10:1234:e3069283:0000abcd\0"s);
+  Result<QueuedEnvelope> e = ParseQueuedEnvelope(envelope + record);
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(e->recipients, std::vector<std::string>{"c@d"});
+  ASSERT_TRUE(e->check.has_value());
+  EXPECT_EQ(e->check->id, 12345u);
+  EXPECT_EQ(e->check->boot, check.boot);
+  EXPECT_EQ(e->check->content_bytes, 1234u);
+  EXPECT_EQ(e->check->content_crc, 0xe3069283u);
+  EXPECT_EQ(e->check->envelope_crc, 0xabcdu);
+  EXPECT_EQ(e->checked_bytes, envelope.size());
+  // An unknown boot is an empty field.
+  Result<QueuedEnvelope> no_boot = ParseQueuedEnvelope(envelope + "k1::0:00000000:00000000\0"s);
+  ASSERT_TRUE(no_boot.ok()) << no_boot.status().message();
+  EXPECT_EQ(no_boot->check->boot, "");
+  // Without one (files of earlier versions): no check.
+  Result<QueuedEnvelope> old = ParseQueuedEnvelope(envelope);
+  ASSERT_TRUE(old.ok());
+  EXPECT_FALSE(old->check.has_value());
+}
+
+TEST(QueuedEnvelopeTest, RejectsDamagedCheckRecords) {
+  const std::string envelope = FormatInjectorRecords(1, 2, 3) + "Fa\0\0"s;
+  for (const std::string& bad : {
+           "k1:b:2:00000000:00000000"s,              // no NUL
+           "k1:b:2:00000000:00000000\0\0"s,          // a byte after it
+           "k1:b:2:00000000\0"s,                     // a field short
+           "k1:b:2:00000000:00000000:0\0"s,          // a field over
+           "k01:b:2:00000000:00000000\0"s,           // not canonical
+           "k1:b:2:0000000G:00000000\0"s,            // not hex
+           "k1:b:2:ABCDEF00:00000000\0"s,            // uppercase
+           "k1:b:2:0000000:00000000\0"s,             // seven digits
+           "k1:B:2:00000000:00000000\0"s,            // not a boot id
+           "k:b:2:00000000:00000000\0"s,             // no id
+           "x1:b:2:00000000:00000000\0"s,            // not a k record
+           "k1:b:18446744073709551616:00000000:00000000\0"s,  // over 2^64
+       }) {
+    EXPECT_FALSE(ParseQueuedEnvelope(envelope + bad).ok()) << bad;
+  }
+}
+
 // Found by envelope_fuzz: a pid beyond pid_t was truncated, so the parsed
 // record no longer matched the file.
 TEST(QueuedEnvelopeTest, FuzzPidOutOfRange) {

@@ -9,6 +9,9 @@
 
 #include <cerrno>
 
+#include <memory>
+
+#include "lib/base/crc32c.h"
 #include "lib/base/durable_file.h"
 #include "lib/base/fd.h"
 #include "lib/control/control_file.h"
@@ -139,13 +142,58 @@ Status PreprocessMessage(const std::string& q, MessageId id,
   return SyncFileSystem(q);
 }
 
+Status CheckWhole(const std::string& q, MessageId id, std::string_view file,
+                  const QueuedEnvelope& env) {
+  if (!env.check) return Status::Ok();
+  const MessageCheck& check = *env.check;
+  if (check.id != id) {
+    return Status::Permanent("check record names message " + std::to_string(check.id));
+  }
+  if (Crc32c(0, file.substr(0, env.checked_bytes)) != check.envelope_crc) {
+    return Status::Permanent("envelope does not match its check record");
+  }
+  const std::string mess = MessagePath(q, QueueArea::kMess, id);
+  UniqueFd fd(OpenRetry(mess.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return Status::FromErrno("open " + mess, errno);
+  constexpr size_t kChunk = 64 * 1024;
+  const std::unique_ptr<char[]> buf = std::make_unique_for_overwrite<char[]>(kChunk);
+  uint64_t bytes = 0;
+  uint32_t crc = 0;
+  for (;;) {
+    const ssize_t n = ReadRetry(fd.get(), buf.get(), kChunk);
+    if (n < 0) return Status::FromErrno("read " + mess, errno);
+    if (n == 0) break;
+    bytes += static_cast<uint64_t>(n);
+    crc = Crc32c(crc, std::string_view(buf.get(), static_cast<size_t>(n)));
+  }
+  if (bytes != check.content_bytes || crc != check.content_crc) {
+    return Status::Permanent("content does not match its check record (" +
+                             std::to_string(bytes) + " bytes, " +
+                             std::to_string(check.content_bytes) + " recorded)");
+  }
+  return Status::Ok();
+}
+
 Result<PreprocessedMessage> ReadTodo(const std::string& q, MessageId id,
-                                     const RecipientRules& rules) {
+                                     const RecipientRules& rules, const std::string& boot) {
   std::string todo = MessagePath(q, QueueArea::kTodo, id);
   Result<std::string> text = ReadWhole(todo);
   if (!text.ok()) return text.status().Wrap(todo);
   Result<QueuedEnvelope> env = ParseQueuedEnvelope(*text);
   if (!env.ok()) return env.status().Wrap(todo);
+  // Written in this boot, a message is whole in the page cache whatever the
+  // disk holds; from an earlier one, it is what the disk kept, and one
+  // whose injection a crash cut before its sync returned may be torn.
+  if (env->check && (boot.empty() || env->check->boot != boot)) {
+    if (Status whole = CheckWhole(q, id, *text, *env); !whole.ok()) {
+      // Never acknowledged: its sync did not finish. The commit point goes
+      // first; the cleanup takes a mess/ file left without it.
+      (void)Unlink(todo);
+      (void)Unlink(MessagePath(q, QueueArea::kMess, id));
+      return Status::Permanent(todo + ": torn by a crash before its injection was "
+                               "acknowledged (" + whole.message() + "); removed");
+    }
+  }
   PreprocessedMessage out{{env->birth, env->sender}, {}, {}};
   for (const std::string& r : env->recipients) {
     SplitResult split = SplitRecipient(rules, r);

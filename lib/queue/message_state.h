@@ -33,8 +33,10 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/base/boot_id.h"
 #include "lib/base/status.h"
 #include "lib/queue/bounce_message.h"
+#include "lib/queue/envelope.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/recipient_split.h"
 #include "lib/queue/spare_files.h"
@@ -94,9 +96,19 @@ std::vector<Status> PreprocessMessages(const std::string& queue_dir,
 // What todo/B/id says, its recipients split, without writing anything: for
 // a message yubin-send delivers straight from todo/ (docs/queue.md,
 // "Straight from todo/"), or preprocesses with PreprocessRead. Offsets are
-// set once the files are written.
+// set once the files are written. A message injected in an earlier boot of
+// the machine (its check record names another boot_id, or the boot is
+// unknown) must match that record first: one torn by a crash before its
+// injection was acknowledged is removed (todo/ first) and reported as a
+// permanent failure.
 Result<PreprocessedMessage> ReadTodo(const std::string& queue_dir, MessageId id,
-                                     const RecipientRules& rules);
+                                     const RecipientRules& rules,
+                                     const std::string& boot = CurrentBootId());
+
+// Ok when the envelope file (its whole text, parsed as env) and the content
+// file mess/B/id are the ones env's check record describes.
+Status CheckWhole(const std::string& queue_dir, MessageId id, std::string_view file,
+                  const QueuedEnvelope& env);
 
 // PreprocessMessages for messages the caller has read with ReadTodo:
 // (*messages)[i] is written for ids[i] and gets its offsets.
