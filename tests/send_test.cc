@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/base/boot_id.h"
 #include "lib/queue/cleanup.h"
 #include "lib/queue/layout.h"
 #include "lib/queue/message_state.h"
@@ -38,6 +39,43 @@ TEST_F(SendTest, DeliversLocalMessageAndRemovesIt) {
   EXPECT_NE(mbox.find("Received: (yubin"), std::string::npos) << mbox;
   EXPECT_TRUE(SendLogHas(": kim@Example.com: success: fake: code 0")) << SendLog();
   EXPECT_TRUE(SendLogHas("end msg ")) << SendLog();
+}
+
+// Two messages as a crash of the machine during their injection's sync
+// could leave them for the next boot: one whole, one whose content the disk
+// kept only in part. At start the manager delivers the whole one and
+// removes the torn one (docs/queue.md, "Injection and the commit point").
+TEST_F(SendTest, AMessageTornBeforeARestartIsRemovedAndAWholeOneDelivered) {
+  StartLspawn();
+  Inject("Subject: whole\n\nhello\n", "alice@example.com", {"kim@example.com"});
+  Inject("Subject: torn\n\nhello\n", "alice@example.com", {"lee@example.com"});
+  std::vector<queue::MessageId> ids;
+  ASSERT_TRUE(queue::ForEachMessage(root_.queue, queue::QueueArea::kTodo, [&](queue::MessageId id) {
+                ids.push_back(id);
+              }).ok());
+  ASSERT_EQ(ids.size(), 2u);
+  const std::string boot = CurrentBootId();
+  ASSERT_FALSE(boot.empty());
+  for (queue::MessageId id : ids) {
+    // Written in another boot: the same record with another boot id.
+    const std::string todo = queue::MessagePath(root_.queue, queue::QueueArea::kTodo, id);
+    std::string env = ReadFileOrEmpty(todo);
+    const size_t at = env.find(":" + boot + ":");
+    ASSERT_NE(at, std::string::npos) << "the injection wrote this boot's id";
+    env.replace(at + 1, boot.size(), "0f3c5e1a-9b2d-4c7e-8a61-3d2f9e4b7c10");
+    WriteFileOrDie(todo, env, 0600);
+    const std::string mess = queue::MessagePath(root_.queue, queue::QueueArea::kMess, id);
+    std::string content = ReadFileOrEmpty(mess);
+    const size_t torn = content.find("Subject: torn");
+    if (torn != std::string::npos) {
+      content[torn + 9] = 'T';  // what the disk kept differs from what was written
+      WriteFileOrDie(mess, content, 0600);
+    }
+  }
+  StartSend();
+  ASSERT_TRUE(WaitUntil([&] { return QueueEmpty(); }, kWait)) << QueueState() << "\n" << SendLog();
+  EXPECT_EQ(FakeFile("delivered.log"), "kim@example.com <alice@example.com>\n");
+  EXPECT_TRUE(SendLogHas("torn by a crash before its injection was acknowledged")) << SendLog();
 }
 
 TEST_F(SendTest, VirtualDomainGetsPrepend) {
