@@ -154,6 +154,7 @@ Status CheckWhole(const std::string& q, MessageId id, std::string_view file,
   }
   const std::string mess = MessagePath(q, QueueArea::kMess, id);
   UniqueFd fd(OpenRetry(mess.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid() && errno == ENOENT) return Status::Permanent("no content in " + mess);
   if (!fd.valid()) return Status::FromErrno("open " + mess, errno);
   constexpr size_t kChunk = 64 * 1024;
   const std::unique_ptr<char[]> buf = std::make_unique_for_overwrite<char[]>(kChunk);
@@ -186,6 +187,9 @@ Result<PreprocessedMessage> ReadTodo(const std::string& q, MessageId id,
   // whose injection a crash cut before its sync returned may be torn.
   if (env->check && (boot.empty() || env->check->boot != boot)) {
     if (Status whole = CheckWhole(q, id, *text, *env); !whole.ok()) {
+      // Not known either way (the content could not be read): left for
+      // the next scan.
+      if (!whole.permanent()) return whole.Wrap(todo);
       // Never acknowledged: its sync did not finish. The commit point goes
       // first; the cleanup takes a mess/ file left without it.
       (void)Unlink(todo);

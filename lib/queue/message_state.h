@@ -100,13 +100,15 @@ std::vector<Status> PreprocessMessages(const std::string& queue_dir,
 // the machine (its check record names another boot_id, or the boot is
 // unknown) must match that record first: one torn by a crash before its
 // injection was acknowledged is removed (todo/ first) and reported as a
-// permanent failure.
+// permanent failure; one whose content cannot be read stays (temporary).
 Result<PreprocessedMessage> ReadTodo(const std::string& queue_dir, MessageId id,
                                      const RecipientRules& rules,
                                      const std::string& boot = CurrentBootId());
 
 // Ok when the envelope file (its whole text, parsed as env) and the content
-// file mess/B/id are the ones env's check record describes.
+// file mess/B/id are the ones env's check record describes; permanent when
+// they are not (or the content file is missing), temporary when the content
+// could not be read.
 Status CheckWhole(const std::string& queue_dir, MessageId id, std::string_view file,
                   const QueuedEnvelope& env);
 

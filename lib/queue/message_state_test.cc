@@ -128,6 +128,19 @@ TEST_F(TornMessageTest, ATornEnvelopeOrAnotherMessagesRecordIsRemoved) {
   EXPECT_TRUE(Gone());
 }
 
+// Content that cannot be read is not proof of a tear: the message stays.
+TEST_F(TornMessageTest, UnreadableContentLeavesTheMessage) {
+  WriteChecked(kEarlierBoot);
+  const std::string mess = MessagePath(q_, QueueArea::kMess, kId);
+  ASSERT_EQ(::unlink(mess.c_str()), 0);
+  ASSERT_EQ(::mkdir(mess.c_str(), 0700), 0);  // read(2) fails: EISDIR
+  Result<PreprocessedMessage> todo = ReadTodo(q_, kId, rules_, kThisBoot);
+  ASSERT_FALSE(todo.ok());
+  EXPECT_TRUE(todo.status().temporary()) << todo.status().message();
+  EXPECT_TRUE(FileExists(MessagePath(q_, QueueArea::kTodo, kId)));
+  ASSERT_EQ(::rmdir(mess.c_str()), 0);
+}
+
 // Written in this boot, the page cache holds what was written: no check.
 // An unknown boot (no boot_id) checks everything.
 TEST_F(TornMessageTest, OnlyMessagesFromAnotherBootAreChecked) {
