@@ -1,5 +1,6 @@
 #include "lib/queue/envelope.h"
 
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -79,32 +80,18 @@ std::string FormatMessageCheck(const MessageCheck& check) {
 
 namespace {
 
-// A decimal number in canonical form (no sign, no leading zeros).
-std::optional<uint64_t> ParseDecimal(std::string_view text) {
-  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) {
+// A number in canonical form: digits of base only (lowercase for hex), no
+// leading zeros (in base 16 exactly eight digits), no overflow.
+template <typename T>
+std::optional<T> ParseCanonical(std::string_view text, int base) {
+  const std::string_view digits = base == 16 ? "0123456789abcdef" : "0123456789";
+  if (text.empty() || text.find_first_not_of(digits) != std::string_view::npos ||
+      (base == 10 && text.size() > 1 && text[0] == '0') || (base == 16 && text.size() != 8)) {
     return std::nullopt;
   }
-  uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-// Eight lowercase hex digits.
-std::optional<uint32_t> ParseCrc(std::string_view text) {
-  if (text.size() != 8) return std::nullopt;
-  uint32_t value = 0;
-  for (char c : text) {
-    uint32_t digit;
-    if (c >= '0' && c <= '9') digit = static_cast<uint32_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') digit = static_cast<uint32_t>(c - 'a' + 10);
-    else return std::nullopt;
-    value = value << 4 | digit;
-  }
+  T value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
 
@@ -120,13 +107,13 @@ std::optional<MessageCheck> ParseMessageCheck(std::string_view record) {
     body = i < 4 ? body.substr(colon + 1) : std::string_view();
   }
   MessageCheck check;
-  std::optional<uint64_t> id = ParseDecimal(field[0]);
-  std::optional<uint64_t> bytes = ParseDecimal(field[2]);
-  std::optional<uint32_t> content = ParseCrc(field[3]);
-  std::optional<uint32_t> envelope = ParseCrc(field[4]);
-  if (!id || !bytes || !content || !envelope || field[1].size() > 64) return std::nullopt;
-  for (char c : field[1]) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) return std::nullopt;
+  std::optional<uint64_t> id = ParseCanonical<uint64_t>(field[0], 10);
+  std::optional<uint64_t> bytes = ParseCanonical<uint64_t>(field[2], 10);
+  std::optional<uint32_t> content = ParseCanonical<uint32_t>(field[3], 16);
+  std::optional<uint32_t> envelope = ParseCanonical<uint32_t>(field[4], 16);
+  if (!id || !bytes || !content || !envelope || field[1].size() > 64 ||
+      field[1].find_first_not_of("0123456789abcdef-") != std::string_view::npos) {
+    return std::nullopt;
   }
   check.id = *id;
   check.boot = std::string(field[1]);
@@ -141,16 +128,9 @@ std::optional<MessageCheck> ParseMessageCheck(std::string_view record) {
 std::optional<int64_t> TakeNumberRecord(std::string_view* rest, char letter) {
   if (rest->empty() || (*rest)[0] != letter) return std::nullopt;
   size_t nul = rest->find('\0');
-  if (nul == std::string_view::npos || nul < 2) return std::nullopt;
-  if (nul > 2 && (*rest)[1] == '0') return std::nullopt;
-  int64_t value = 0;
-  for (size_t i = 1; i < nul; ++i) {
-    char c = (*rest)[i];
-    if (c < '0' || c > '9') return std::nullopt;
-    int64_t digit = c - '0';
-    if (value > (INT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
+  if (nul == std::string_view::npos) return std::nullopt;
+  std::optional<int64_t> value = ParseCanonical<int64_t>(rest->substr(1, nul - 1), 10);
+  if (!value) return std::nullopt;
   rest->remove_prefix(nul + 1);
   return value;
 }

@@ -175,13 +175,19 @@ int RunLinkedIn(const ServerOptions& o, char** envp) {
   _exit(RunLinkedIn(o, envp));
 }
 
+// RunLinkedIn in a worker, whose copy of what prepare_in_parent read ages
+// between connections.
+int RunLinkedInAgain(const ServerOptions& o, char** envp) {
+  if (o.prepare_in_parent) o.prepare_in_parent();
+  return RunLinkedIn(o, envp);
+}
+
 // A worker's connection that the parent planned (ForkPrepared): payload
 // is the program's environment.
 int ServePrepared(const ServerOptions& o, std::string_view payload) {
   std::vector<char*> env;
   if (!SplitEnvironmentBlock(payload, &env)) return 111;
-  if (o.prepare_in_parent) o.prepare_in_parent();  // a worker's copy ages too
-  return RunLinkedIn(o, env.data());
+  return RunLinkedInAgain(o, env.data());
 }
 
 // The connection on 0 and 1 when this process must look names up itself:
@@ -210,8 +216,7 @@ int ServePlanned(const ServerOptions& o, rules::RulesFile* rules,
     std::vector<char*> envp = plan.env.Pointers();
     if (IsInProcess(o, path)) {
       if (!worker) RunInChild(o, envp.data());
-      if (o.prepare_in_parent) o.prepare_in_parent();
-      return RunLinkedIn(o, envp.data());
+      return RunLinkedInAgain(o, envp.data());
     }
     const pid_t child = worker ? fork() : 0;
     if (child == 0) {
